@@ -1,0 +1,143 @@
+// `cimsim` subcommands: thin layers over the libraries.
+#include "cli/commands.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "cli/golden.hpp"
+#include "cli/params.hpp"
+#include "cli/report.hpp"
+#include "models/core/error.hpp"
+
+namespace cimsim {
+
+namespace {
+
+struct WorkloadOptions {
+  std::string workload;
+  WorkloadRequest request;
+};
+
+void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
+  cmd->add_option("--workload,-w", o.workload, "built-in workload name or a workload YAML file")->required();
+  cmd->add_option("--phase", o.request.phase, "prefill (whole sequence) or decode (one token)")
+      ->check(CLI::IsMember({"prefill", "decode"}));
+  cmd->add_option("--seq", o.request.seq, "tokens per sequence (prefill)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--batch", o.request.batch, "sequences per batch")->check(CLI::Range(1, 1 << 16));
+  cmd->add_option("--context", o.request.context, "tokens already in the KV cache (decode)")
+      ->check(CLI::Range(0, 1 << 22));
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  std::ofstream out(path);
+  if (!out) throw UserError(fmt::format("{}: error: cannot write file", path));
+  out << text;
+}
+
+std::string resolved_path_beside(const std::string& result_path) {
+  std::filesystem::path p(result_path);
+  return (p.parent_path() / (p.stem().string() + ".resolved.yaml")).string();
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"cimsim: compute-in-memory chip simulator (analytical path)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", CIMSIM_VERSION);
+
+  // run
+  auto* run = app.add_subcommand("run", "evaluate a workload on an architecture and print the report");
+  std::string arch_file, json_file, csv_file;
+  WorkloadOptions wo;
+  run->add_option("arch", arch_file, "architecture YAML file")->required();
+  add_workload_options(run, wo);
+  run->add_option("--json", json_file, "write the JSON report here (docs/report-schema.md)");
+  run->add_option("--csv", csv_file, "write per-op results as CSV here");
+
+  // check
+  auto* check = app.add_subcommand("check", "compare a run with a golden JSON report; exit 1 when a number moved");
+  std::string golden_file;
+  double tolerance = 1e-9;
+  check->add_option("arch", arch_file, "architecture YAML file")->required();
+  add_workload_options(check, wo);
+  check->add_option("--golden", golden_file, "golden JSON report")->required();
+  check->add_option("--tolerance", tolerance, "relative tolerance for non-count numbers")->check(CLI::Range(0.0, 1.0));
+
+  // params, workloads
+  auto* params = app.add_subcommand("params", "list every architecture parameter with unit, default and range");
+  auto* workloads = app.add_subcommand("workloads", "list the built-in workloads");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    throw UserError(fmt::format("error: {}", e.what()));
+  }
+
+  if (*params) {
+    std::cout << parameter_table();
+    return 0;
+  }
+  if (*workloads) {
+    for (const auto& s : zoo()) {
+      std::cout << fmt::format("{:<12} {:<8} layers {:>2}  d_model {:>4}  heads {:>2} ({:>2} KV)  ffn {:>5} {:<6}  {}\n",
+                               s.name, s.style, s.layers, s.d_model, s.heads, s.kv_heads, s.ffn, s.ffn_kind, s.source);
+    }
+    return 0;
+  }
+
+  if (wo.request.phase == "decode" && wo.request.context == 0) {
+    throw UserError("error: --phase decode needs --context N (tokens already in the KV cache)");
+  }
+  RunResult result = run_analytical(arch_file, wo.workload, wo.request);
+  Json report = report_json(result);
+
+  if (*run) {
+    std::cout << report_table(result);
+    if (!json_file.empty()) {
+      write_file(json_file, report.dump(2) + "\n");
+      write_file(resolved_path_beside(json_file), result.resolved.to_yaml());
+      std::cout << fmt::format("\nwrote {} and {}\n", json_file, resolved_path_beside(json_file));
+    }
+    if (!csv_file.empty()) {
+      write_file(csv_file, per_op_csv(result));
+      if (json_file.empty()) write_file(resolved_path_beside(csv_file), result.resolved.to_yaml());
+      std::cout << fmt::format("wrote {}\n", csv_file);
+    }
+    return 0;
+  }
+
+  // check
+  std::ifstream in(golden_file);
+  if (!in) throw UserError(fmt::format("{}: error: cannot open golden file (does it exist?)", golden_file));
+  Json golden;
+  try {
+    golden = Json::parse(in);
+  } catch (const Json::parse_error& e) {
+    throw UserError(fmt::format("{}: error: not valid JSON: {}", golden_file, e.what()));
+  }
+  auto diffs = compare_to_golden(golden, report, tolerance);
+  if (diffs.empty()) {
+    std::cout << fmt::format("{}: all numbers match ({} relative tolerance, counts exact)\n", golden_file, tolerance);
+    return 0;
+  }
+  std::cout << fmt::format("{}: {} number(s) moved:\n", golden_file, diffs.size());
+  for (const auto& d : diffs) std::cout << "  " << d << "\n";
+  return 1;
+}
+
+}  // namespace cimsim

@@ -1,0 +1,131 @@
+#include "mapper/evaluator.hpp"
+
+#include <algorithm>
+
+#include "models/core/error.hpp"
+
+namespace cimsim {
+
+namespace {
+
+using u64 = std::uint64_t;
+
+// Counts of one weight matmul on its arrays.
+void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable& c,
+                         int input_cycles, int columns_per_weight, bool offset, bool dac,
+                         ActionCounts& a) {
+  const u64 m = op.m, k = op.k, n = op.n, cyc = input_cycles, rt = p.row_tiles, ct = p.col_tiles;
+  const u64 ref = offset ? 1 : 0;
+  const u64 act = c.activation_bits;
+  a[Action::cell_read] += m * cyc * (k * n * columns_per_weight + ref * k * ct);
+  a[Action::row_drive] += m * cyc * k * ct;
+  if (dac) a[Action::dac_conversion] += m * cyc * k * ct;
+  const u64 conversions = m * cyc * rt * (n * columns_per_weight + ref * ct);
+  a[Action::adc_conversion] += conversions;
+  a[Action::shift_add] += conversions;
+  a[Action::partial_sum_add] += m * n * (rt - 1);
+  a[Action::tile_buffer_bit] += 2 * m * k * act + 2 * m * n * act;
+  a[Action::global_buffer_bit] += 2 * m * n * act;
+}
+
+}  // namespace
+
+Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, Workspace& ws,
+                    std::span<OpResult> per_op) {
+  if (!per_op.empty() && per_op.size() != w.ops.size()) panic("evaluate: per_op size mismatch");
+  if (map.op_chiplet.size() != w.ops.size()) panic("evaluate: mapping is for another workload");
+  ws.chiplet_vector_busy_s.assign(map.chiplet_position.size(), 0.0);
+
+  Evaluation e;
+  e.macs = w.total_macs();
+  const double lanes_ops_per_s = c.vector_lanes * c.vector_lane_ops_per_s;
+  const u64 act = c.activation_bits;
+  double max_matrix_s = 0;
+  double dram_s = 0;
+
+  for (size_t i = 0; i < w.ops.size(); ++i) {
+    const Op& op = w.ops[i];
+    ActionCounts a;
+    double t = 0;
+    const int here = map.op_chiplet[i];
+
+    // Inputs produced on another chiplet cross the mesh.
+    for (int src : op.inputs) {
+      const int from = map.op_chiplet[src];
+      if (from == here) continue;
+      const u64 bits = static_cast<u64>(w.ops[src].output_elements) * act;
+      const int hops = map.hops(from, here);
+      a[Action::link_bit_hop] += bits * hops;
+      t += bits / c.link_bandwidth_bps + hops * c.link_latency_per_hop_s;
+    }
+
+    switch (op.kind) {
+      case OpKind::embedding: {
+        const u64 bits = static_cast<u64>(op.output_elements) * act;
+        a[Action::dram_bit] += bits;
+        a[Action::global_buffer_bit] += bits;
+        const double s = bits / c.dram_bandwidth_bps;
+        t += s;
+        dram_s += s;
+        break;
+      }
+      case OpKind::weight_matmul: {
+        const MatrixPlacement& p = map.matrices[map.op_matrix[i]];
+        count_weight_matmul(op, p, c, map.input_cycles, map.columns_per_weight, map.offset_column,
+                            map.dac_inputs, a);
+        const double s = op.m * c.array_vector_s;
+        t += s;
+        max_matrix_s = std::max(max_matrix_s, s);
+        break;
+      }
+      case OpKind::dynamic_matmul: {
+        a[Action::vector_mac] += op.macs();
+        a[Action::global_buffer_bit] += static_cast<u64>(op.instances * (op.m * op.k + op.k * op.n) + op.output_elements) * act;
+        const double s = op.macs() / lanes_ops_per_s;
+        t += s;
+        ws.chiplet_vector_busy_s[here] += s;
+        break;
+      }
+      case OpKind::vector: {
+        a[Action::vector_op] += op.vector_ops;
+        a[Action::vector_special] += op.vector_specials;
+        a[Action::global_buffer_bit] += 2 * static_cast<u64>(op.output_elements) * act;
+        const double s = (op.vector_ops + c.vector_special_cycles * op.vector_specials) / lanes_ops_per_s;
+        t += s;
+        ws.chiplet_vector_busy_s[here] += s;
+        break;
+      }
+    }
+
+    double energy = 0;
+    for (int j = 0; j < kNumActions; ++j) energy += static_cast<double>(a.count[j]) * c.energy_j[j];
+    e.counts += a;
+    e.latency_s += t;
+    if (!per_op.empty()) per_op[i] = {a, t, energy};
+  }
+
+  if (!map.fits) {
+    // Every pass reprograms all arrays: weights come from DRAM and are written round by round,
+    // each array writing its rows one after another.
+    e.counts[Action::cell_write] += map.cells_used;
+    e.counts[Action::dram_bit] += map.weight_bits_total;
+    const double from_dram = map.weight_bits_total / c.dram_bandwidth_bps;
+    const double writing = map.reload_rounds * map.rows_per_array * c.write_time_per_row_s;
+    e.reload_latency_s = std::max(from_dram, writing);
+    e.latency_s += e.reload_latency_s;
+  }
+
+  e.energy_by_component_j = price(e.counts, c);
+  for (double v : e.energy_by_component_j) e.energy_j += v;
+  if (map.fits) {
+    double busiest_vector = 0;
+    for (double v : ws.chiplet_vector_busy_s) busiest_vector = std::max(busiest_vector, v);
+    e.bottleneck_s = std::max({max_matrix_s, busiest_vector, dram_s});
+  } else {
+    e.bottleneck_s = e.latency_s;
+  }
+  e.inferences_per_s = e.bottleneck_s > 0 ? 1.0 / e.bottleneck_s : 0.0;
+  return e;
+}
+
+}  // namespace cimsim

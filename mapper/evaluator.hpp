@@ -1,0 +1,53 @@
+// The analytical evaluator: action counts, energy and latency of a mapped workload in closed
+// form. Plain C++, thread-safe (no shared state), no allocation when given a Workspace.
+//
+// Latency: ops run one after another for the whole batch (layer-sequential); a weight matmul of
+// M vectors takes M * input_cycles * max(read pulse, columns_per_adc / f_ADC, 1 / clock); a
+// vector-unit op takes (ops + 10 * specials) / (lanes * clock); a mesh transfer takes
+// bits / link bandwidth + hops * per-hop latency; DRAM reads bits / DRAM bandwidth. Throughput:
+// in steady state inferences are pipelined across layers (weights stay in place), so the busiest
+// resource (one matrix's arrays, one chiplet's vector unit, the DRAM port) sets the rate. When
+// the weights do not fit, each pass reprograms the arrays and nothing overlaps.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "mapper/mapping.hpp"
+#include "models/core/actions.hpp"
+#include "models/cost/cost_table.hpp"
+#include "models/workload/workload.hpp"
+
+namespace cimsim {
+
+struct OpResult {
+  ActionCounts counts;
+  double latency_s = 0;  // compute plus the transfers of its inputs
+  double energy_j = 0;
+};
+
+struct Evaluation {
+  ActionCounts counts;
+  std::array<double, kNumComponents> energy_by_component_j{};
+  double energy_j = 0;
+  double latency_s = 0;
+  double reload_latency_s = 0;  // part of latency_s spent reprogramming weights
+  double bottleneck_s = 0;      // busiest resource's time per pass
+  double inferences_per_s = 0;
+  std::int64_t macs = 0;
+  double tops_per_w() const { return energy_j > 0 ? 2.0 * macs / energy_j / 1e12 : 0.0; }
+  double effective_tops() const { return 2.0 * macs * inferences_per_s / 1e12; }
+};
+
+// Scratch space reused across evaluations (one per thread).
+struct Workspace {
+  std::vector<double> chiplet_vector_busy_s;
+};
+
+// `per_op`, when not empty, must have one entry per op and receives each op's share.
+Evaluation evaluate(const Workload& workload, const Mapping& mapping, const CostTable& costs,
+                    Workspace& workspace, std::span<OpResult> per_op = {});
+
+}  // namespace cimsim

@@ -1,0 +1,72 @@
+#include "mapper/mapping.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace cimsim {
+
+int Mapping::hops(int from, int to) const {
+  const auto& a = chiplet_position[from];
+  const auto& b = chiplet_position[to];
+  return std::abs(a.x - b.x) + std::abs(a.y - b.y);
+}
+
+namespace {
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+}  // namespace
+
+Mapping map_workload(const ArchSpec& arch, const Workload& w) {
+  const auto& xb = arch.crossbar;
+  const int cpw = xb.columns_per_weight(arch.technology.bits_per_cell);
+  const std::int64_t outputs_per_array = xb.weight_columns() / cpw;
+  const bool offset = xb.signed_weights == "offset";
+  const std::int64_t per_chiplet = arch.crossbar_count_per_chiplet();
+
+  Mapping m;
+  m.arrays_available = arch.total_arrays();
+  m.input_cycles = xb.input_cycles();
+  m.columns_per_weight = cpw;
+  m.rows_per_array = xb.rows;
+  m.offset_column = offset;
+  m.dac_inputs = xb.input_encoding == "dac";
+  const int cols = arch.package.mesh_columns;
+  for (int c = 0; c < arch.package.chiplets(); ++c) {
+    int y = c / cols;
+    int x = (y % 2 == 0) ? c % cols : cols - 1 - c % cols;
+    m.chiplet_position.push_back({x, y});
+  }
+
+  m.op_matrix.assign(w.ops.size(), -1);
+  m.op_chiplet.assign(w.ops.size(), 0);
+  std::int64_t next_array = 0;
+  for (size_t i = 0; i < w.ops.size(); ++i) {
+    const Op& op = w.ops[i];
+    if (op.kind != OpKind::weight_matmul) {
+      m.op_chiplet[i] = op.inputs.empty() ? m.dram_chiplet : m.op_chiplet[op.inputs.front()];
+      continue;
+    }
+    MatrixPlacement p;
+    p.op = static_cast<int>(i);
+    p.row_tiles = ceil_div(op.k, xb.rows);
+    p.col_tiles = ceil_div(op.n, outputs_per_array);
+    p.arrays = p.row_tiles * p.col_tiles;
+    p.first_array = next_array;
+    p.used_cells = op.k * op.n * cpw + (offset ? op.k * p.col_tiles : 0);
+    next_array += p.arrays;
+    m.cells_used += p.used_cells;
+    m.weight_bits_total += op.k * op.n * xb.weight_bits;
+    m.op_matrix[i] = static_cast<int>(m.matrices.size());
+    m.op_chiplet[i] = static_cast<int>((p.first_array % m.arrays_available) / per_chiplet);
+    m.matrices.push_back(p);
+  }
+  m.arrays_used = next_array;
+  m.fits = m.arrays_used <= m.arrays_available;
+  m.reload_rounds = m.fits ? 0 : ceil_div(m.arrays_used, m.arrays_available);
+  const std::int64_t resident = std::min(m.arrays_used, m.arrays_available);
+  m.chiplets_used = static_cast<int>(ceil_div(resident, per_chiplet));
+  const double cells_of_used_arrays = static_cast<double>(m.arrays_used) * xb.rows * xb.columns;
+  m.utilization = m.arrays_used > 0 ? static_cast<double>(m.cells_used) / cells_of_used_arrays : 0.0;
+  return m;
+}
+
+}  // namespace cimsim

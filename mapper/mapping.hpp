@@ -1,0 +1,63 @@
+// Mapper v1: tile each weight matrix onto crossbar arrays and place the arrays on tiles and
+// chiplets.
+//
+// A K x N weight matrix at b_w bits on cells of b_c bits takes ceil(b_w / b_c) slices per
+// weight, times two for differential signed weights; the slices of one weight stay in one array.
+// An array of R rows and C columns then holds R weights' rows and floor(C' / columns_per_weight)
+// outputs (C' = C, less one reference column for offset-encoded weights), so the matrix takes
+// ceil(K / R) row tiles by ceil(N / outputs_per_array) column tiles. Arrays are allocated in
+// graph order, filling each chiplet before the next; chiplets are visited in snake order on the
+// mesh so consecutive chiplets are one hop apart. Ops other than weight matmuls run on the
+// vector unit of the chiplet that produced their first input. When the weights need more arrays
+// than the package has, the mapping still exists but reprograms the arrays every pass
+// (`fits` is false; the evaluator charges the writes).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "models/arch/arch_spec.hpp"
+#include "models/workload/workload.hpp"
+
+namespace cimsim {
+
+struct MatrixPlacement {
+  int op = -1;
+  std::int64_t row_tiles = 0;
+  std::int64_t col_tiles = 0;
+  std::int64_t arrays = 0;
+  std::int64_t first_array = 0;  // global array index, before wrapping when it does not fit
+  std::int64_t used_cells = 0;
+};
+
+struct MeshPosition {
+  int x = 0, y = 0;
+};
+
+struct Mapping {
+  std::vector<MatrixPlacement> matrices;  // one per weight matmul, in graph order
+  std::vector<int> op_matrix;             // op index -> matrices index, -1 for other ops
+  std::vector<int> op_chiplet;            // op index -> chiplet that runs it
+  std::vector<MeshPosition> chiplet_position;
+  int dram_chiplet = 0;                   // the chiplet with the DRAM port
+  std::int64_t arrays_used = 0;
+  std::int64_t arrays_available = 0;
+  std::int64_t cells_used = 0;
+  std::int64_t weight_bits_total = 0;     // bits of all weights, for reloading from DRAM
+  double utilization = 0;                 // used cells / cells of the arrays used
+  bool fits = true;
+  std::int64_t reload_rounds = 0;         // array reprogramming rounds per pass when !fits
+  int chiplets_used = 0;
+  // Crossbar facts the evaluator needs per op, copied here so it reads one structure.
+  int input_cycles = 1;
+  int columns_per_weight = 1;
+  int rows_per_array = 0;
+  bool offset_column = false;
+  bool dac_inputs = false;
+
+  int hops(int from_chiplet, int to_chiplet) const;
+};
+
+Mapping map_workload(const ArchSpec& arch, const Workload& workload);
+
+}  // namespace cimsim

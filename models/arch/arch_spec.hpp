@@ -1,0 +1,93 @@
+// The architecture a user describes in YAML, parsed once into typed, validated values.
+//
+// Hierarchy (ISAAC/PUMA-style): crossbar arrays with their ADCs and drivers form a tile; tiles
+// with a global buffer and a digital vector unit form a chiplet; chiplets sit on a 2-D mesh of
+// die-to-die links with a DRAM port. Each section's keys are documented in docs/config.md and
+// listed by `cimsim params`.
+#pragma once
+
+#include <string>
+
+#include "models/circuit/adc.hpp"
+#include "models/core/config.hpp"
+#include "models/core/units.hpp"
+#include "models/tech/technology.hpp"
+
+namespace cimsim {
+
+struct CrossbarSpec {
+  int rows = 0;
+  int columns = 0;
+  int input_bits = 8;
+  int weight_bits = 8;
+  std::string input_encoding;  // bit_serial | dac
+  int dac_bits = 1;            // input bits converted per cycle (1 when bit-serial)
+  std::string signed_weights;  // differential | offset
+  double input_bit_density = 0.5;
+  AdcSpec adc;
+
+  int weight_slices(int bits_per_cell) const { return (weight_bits + bits_per_cell - 1) / bits_per_cell; }
+  int input_cycles() const { return (input_bits + dac_bits - 1) / dac_bits; }
+  // Physical columns one logical output column takes.
+  int columns_per_weight(int bits_per_cell) const {
+    return weight_slices(bits_per_cell) * (signed_weights == "differential" ? 2 : 1);
+  }
+  // Columns of an array left for weights (offset encoding keeps one reference column).
+  int weight_columns() const { return columns - (signed_weights == "offset" ? 1 : 0); }
+};
+
+struct TileSpec {
+  int arrays = 0;
+  DataSize input_buffer;
+  DataSize output_buffer;
+};
+
+struct ChipletSpec {
+  int tiles = 0;
+  DataSize global_buffer;
+  int vector_lanes = 0;
+};
+
+struct LinkSpec {
+  std::string name;
+  EnergyPerBit energy_per_bit;
+  Bandwidth bandwidth;  // per link, per direction
+  Time latency_per_hop;
+};
+
+struct DramSpec {
+  EnergyPerBit energy_per_bit;
+  Bandwidth bandwidth;
+};
+
+struct PackageSpec {
+  int mesh_columns = 1;
+  int mesh_rows = 1;
+  LinkSpec link;
+  DramSpec dram;
+  int chiplets() const { return mesh_columns * mesh_rows; }
+};
+
+struct ArchSpec {
+  std::string name;
+  std::string file;
+  TechnologyCard technology;
+  Frequency clock;
+  CrossbarSpec crossbar;
+  TileSpec tile;
+  ChipletSpec chiplet;
+  PackageSpec package;
+
+  long long total_arrays() const {
+    return static_cast<long long>(crossbar_count_per_chiplet()) * package.chiplets();
+  }
+  int crossbar_count_per_chiplet() const { return tile.arrays * chiplet.tiles; }
+  // Width of the shift-and-add accumulator: products of input and weight bits summed over rows.
+  int accumulator_bits() const;
+};
+
+// Loads and validates an architecture file; every value read is recorded in `resolved`.
+ArchSpec load_arch(const std::string& path, ResolvedConfig* resolved);
+ArchSpec parse_arch(const ConfigNode& root, const std::string& file);
+
+}  // namespace cimsim

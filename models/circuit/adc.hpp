@@ -1,0 +1,53 @@
+// ADC energy, area and conversion time from a fit to B. Murmann's ADC Performance Survey.
+//
+// log10(E_conv / pJ) = c0 + c_enob * ENOB + c_node * log10(node / nm) + c_fs * log10(fs / Hz)
+// log10(A / mm^2)    = a0 + a_enob * ENOB + a_node * log10(node / nm) + a_fs * log10(fs / Hz)
+// per architecture (SAR, Flash), slopes by least squares and the intercept at a chosen
+// percentile of the surveyed designs (tools/fit_adc_survey.py, docs/adc-model.md). A CIM
+// column ADC is sized by the effective resolution the dot products need, so ENOB defaults to
+// the nominal bits. A conversion takes 1 / fs.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "models/core/config.hpp"
+
+namespace cimsim {
+
+struct AdcFitLine {
+  double intercept = 0, enob = 0, log10_node_nm = 0, log10_fs_hz = 0, rms_decades = 0;
+  double eval(double enob_value, double node_nm, double fs_hz) const;
+};
+
+struct AdcSurveyFit {
+  std::string source;
+  double percentile = 50;
+  struct Architecture {
+    AdcFitLine energy_log10_pj;
+    AdcFitLine area_log10_mm2;
+    double enob_lo = 0, enob_hi = 0;
+  };
+  std::map<std::string, Architecture> architectures;
+
+  // Reads configs/circuit/adc_survey_fit.yaml once per process.
+  static const AdcSurveyFit& load();
+};
+
+struct AdcSpec {
+  std::string type;     // a survey architecture: SAR, Flash
+  int bits = 8;         // output code width
+  double enob = 8;      // effective bits used for the energy and area fit
+  double sample_rate_hz = 0;
+  int columns_per_adc = 1;
+};
+
+struct AdcCosts {
+  double energy_per_conversion_j;
+  double area_m2;
+  double conversion_time_s;
+};
+
+AdcCosts adc_costs(const AdcSpec& spec, double node_m);
+
+}  // namespace cimsim

@@ -1,0 +1,404 @@
+#include "models/core/config.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace cimsim {
+
+// ---------------------------------------------------------------- ResolvedConfig
+
+void ResolvedConfig::set(const std::string& path, std::string value, std::string source,
+                         bool quoted) {
+  auto it = index_.find(path);
+  if (it != index_.end()) {
+    entries_[it->second] = {path, std::move(value), std::move(source), quoted};
+    return;
+  }
+  index_[path] = entries_.size();
+  entries_.push_back({path, std::move(value), std::move(source), quoted});
+}
+
+std::string ResolvedConfig::to_yaml() const {
+  YAML::Node root(YAML::NodeType::Map);
+  for (const auto& e : entries_) {
+    std::vector<std::string> parts;
+    std::stringstream ss(e.path);
+    for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+    // Walk with fresh handles: yaml-cpp nodes are references, so assignment would alias.
+    std::vector<YAML::Node> chain{root};
+    for (size_t i = 0; i + 1 < parts.size(); ++i) chain.push_back(chain.back()[parts[i]]);
+    YAML::Node leaf(YAML::NodeType::Map);
+    leaf["value"] = e.value;
+    leaf["source"] = e.source;
+    chain.back()[parts.back()] = leaf;
+  }
+  YAML::Emitter out;
+  out << YAML::Comment("Fully resolved configuration written by cimsim: every value, with its source.");
+  out << YAML::Newline << root;
+  return std::string(out.c_str()) + "\n";
+}
+
+// ---------------------------------------------------------------- did you mean
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t substitute = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, substitute});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------- loading
+
+namespace {
+
+std::string node_kind(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Sequence: return "a sequence";
+    case YAML::NodeType::Map: return "a mapping";
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Undefined: return "nothing";
+    case YAML::NodeType::Scalar: return fmt::format("'{}'", n.Scalar());
+  }
+  return "something else";
+}
+
+bool is_value_with_source(const YAML::Node& n) {
+  if (!n.IsMap() || !n["value"]) return false;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    auto k = it->first.as<std::string>();
+    if (k != "value" && k != "source") return false;
+  }
+  return true;
+}
+
+std::string format_number(double v) { return fmt::format("{:.10g}", v); }
+
+}  // namespace
+
+ConfigNode::ConfigNode(std::shared_ptr<const ConfigDocument> doc, YAML::Node node,
+                       std::string path, ResolvedConfig* resolved)
+    : doc_(std::move(doc)),
+      node_(std::move(node)),
+      path_(std::move(path)),
+      resolved_(resolved),
+      asked_(std::make_shared<std::set<std::string, std::less<>>>()) {}
+
+ConfigNode ConfigNode::load_file(const std::string& path, ResolvedConfig* resolved,
+                                 bool numbers_need_source, std::string key_path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  ConfigNode n = load_string(text.str(), path, resolved, numbers_need_source);
+  n.path_ = std::move(key_path);
+  return n;
+}
+
+ConfigNode ConfigNode::load_string(const std::string& text, const std::string& file,
+                                   ResolvedConfig* resolved, bool numbers_need_source) {
+  auto doc = std::make_shared<ConfigDocument>();
+  doc->file = file;
+  doc->numbers_need_source = numbers_need_source;
+  try {
+    doc->root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw UserError(fmt::format("{}:{}:{}: error: YAML syntax: {}", file, e.mark.line + 1,
+                                e.mark.column + 1, e.msg));
+  }
+  if (doc->root.IsNull()) doc->root = YAML::Node(YAML::NodeType::Map);
+  if (!doc->root.IsMap()) {
+    throw UserError(fmt::format("{}:{}:{}: error: expected a mapping of keys at the top level, got {}",
+                                file, doc->root.Mark().line + 1, doc->root.Mark().column + 1,
+                                node_kind(doc->root)));
+  }
+  YAML::Node root = doc->root;
+  return ConfigNode(std::move(doc), root, "", resolved);
+}
+
+ConfigNode ConfigNode::with_fallback(const ConfigNode& fallback) const {
+  ConfigNode layered(doc_, node_, path_, resolved_);
+  layered.asked_ = asked_;  // keys already read here (such as 'preset') stay understood
+  layered.fallback_ = std::make_shared<ConfigNode>(fallback);
+  layered.fallback_->path_ = path_;
+  return layered;
+}
+
+// ---------------------------------------------------------------- lookup
+
+SourceLocation ConfigNode::location_of(const YAML::Node& n, const ConfigDocument* doc) const {
+  SourceLocation loc;
+  loc.file = doc->file;
+  if (n.IsDefined() && n.Mark().line >= 0) {
+    loc.line = n.Mark().line + 1;
+    loc.column = n.Mark().column + 1;
+  }
+  return loc;
+}
+
+SourceLocation ConfigNode::location() const { return location_of(node_, doc_.get()); }
+
+std::string ConfigNode::key_path(std::string_view key) const {
+  return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+}
+
+std::optional<ConfigNode::Found> ConfigNode::find(std::string_view key) const {
+  asked_->emplace(key);
+  std::string k(key);
+  if (node_.IsMap()) {
+    YAML::Node v = node_[k];
+    if (v.IsDefined()) {
+      if (fallback_) fallback_->asked_->emplace(key);
+      if (is_value_with_source(v)) {
+        YAML::Node src = v["source"];
+        if (src.IsDefined() && !src.IsScalar()) {
+          fail_at({v, doc_.get(), "", false}, key, "a 'source' must be text");
+        }
+        return Found{v["value"], doc_.get(), src.IsDefined() ? src.Scalar() : "", src.IsDefined()};
+      }
+      return Found{v, doc_.get(), location_of(v, doc_.get()).str(), false};
+    }
+  }
+  if (fallback_) return fallback_->find(key);
+  return std::nullopt;
+}
+
+bool ConfigNode::has(std::string_view key) const { return find(key).has_value(); }
+
+void ConfigNode::allow(std::string_view key) const {
+  asked_->emplace(key);
+  if (fallback_) fallback_->allow(key);
+}
+
+void ConfigNode::fail_at(const Found& f, std::string_view key, const std::string& what) const {
+  config_error(location_of(f.value, f.doc), key_path(key), what);
+}
+
+void ConfigNode::fail(std::string_view key, const std::string& what) const {
+  auto f = find(key);
+  if (f) fail_at(*f, key, what);
+  config_error(location(), key_path(key), what);
+}
+
+void ConfigNode::record(std::string_view key, const std::string& value, const std::string& source,
+                        bool quoted) const {
+  if (resolved_) resolved_->set(key_path(key), value, source, quoted);
+}
+
+ConfigNode ConfigNode::child(std::string_view key) const {
+  auto c = optional_child(key);
+  if (!c) config_error(location(), key_path(key), fmt::format("missing required section '{}'", key));
+  return *c;
+}
+
+std::optional<ConfigNode> ConfigNode::optional_child(std::string_view key) const {
+  asked_->emplace(key);
+  std::string k(key);
+  std::optional<ConfigNode> own;
+  if (node_.IsMap() && node_[k].IsDefined()) {
+    YAML::Node v = node_[k];
+    if (!v.IsMap()) {
+      config_error(location_of(v, doc_.get()), key_path(key),
+                   fmt::format("expected a mapping of keys, got {}", node_kind(v)));
+    }
+    own = ConfigNode(doc_, v, key_path(key), resolved_);
+  }
+  std::optional<ConfigNode> fallback_child;
+  if (fallback_) fallback_child = fallback_->optional_child(key);
+  if (own && fallback_child) return own->with_fallback(*fallback_child);
+  if (own) return own;
+  if (fallback_child) {
+    fallback_child->path_ = key_path(key);
+    return fallback_child;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> ConfigNode::keys() const {
+  std::vector<std::string> out;
+  if (fallback_) out = fallback_->keys();
+  if (node_.IsMap()) {
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      auto k = it->first.as<std::string>();
+      if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    }
+  }
+  return out;
+}
+
+void ConfigNode::finish() const {
+  if (node_.IsMap()) {
+    std::vector<std::string> known(asked_->begin(), asked_->end());
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      auto k = it->first.as<std::string>();
+      if (asked_->count(k)) continue;
+      std::string hint = closest_match(k, known);
+      std::string what =
+          hint.empty()
+              ? fmt::format("unknown key '{}'; expected one of: {}", k, fmt::join(known, ", "))
+              : fmt::format("unknown key '{}'; did you mean '{}'?", k, hint);
+      config_error(location_of(it->first, doc_.get()), key_path(k), what);
+    }
+  }
+  if (fallback_) fallback_->finish();
+}
+
+// ---------------------------------------------------------------- typed getters
+
+std::optional<std::string> ConfigNode::scalar_text(std::string_view key, const Found& f,
+                                                   const std::string& expected) const {
+  if (!f.value.IsScalar()) fail_at(f, key, fmt::format("expected {}, got {}", expected, node_kind(f.value)));
+  return f.value.Scalar();
+}
+
+std::string ConfigNode::string(std::string_view key, std::optional<std::string> fallback) const {
+  auto f = find(key);
+  if (!f) {
+    if (!fallback) config_error(location(), key_path(key), fmt::format("missing required key '{}'", key));
+    record(key, *fallback, "default", true);
+    return *fallback;
+  }
+  std::string v = *scalar_text(key, *f, "text");
+  record(key, v, f->source, true);
+  return v;
+}
+
+std::string ConfigNode::choice(std::string_view key, const std::vector<std::string>& options,
+                               std::optional<std::string> fallback) const {
+  auto f = find(key);
+  if (!f) {
+    if (!fallback) {
+      config_error(location(), key_path(key),
+                   fmt::format("missing required key '{}'; expected one of: {}", key, fmt::join(options, ", ")));
+    }
+    record(key, *fallback, "default", true);
+    return *fallback;
+  }
+  std::string v = *scalar_text(key, *f, fmt::format("one of: {}", fmt::join(options, ", ")));
+  if (std::find(options.begin(), options.end(), v) == options.end()) {
+    std::string hint = closest_match(v, options);
+    fail_at(*f, key,
+            hint.empty() ? fmt::format("'{}' is not one of: {}", v, fmt::join(options, ", "))
+                         : fmt::format("'{}' is not one of: {}; did you mean '{}'?", v,
+                                       fmt::join(options, ", "), hint));
+  }
+  record(key, v, f->source, true);
+  return v;
+}
+
+std::int64_t ConfigNode::integer(std::string_view key, std::int64_t lo, std::int64_t hi,
+                                 std::optional<std::int64_t> fallback) const {
+  std::string expected = hi == std::numeric_limits<std::int64_t>::max()
+                             ? fmt::format("an integer of at least {}", lo)
+                             : fmt::format("an integer from {} to {}", lo, hi);
+  auto f = find(key);
+  if (!f) {
+    if (!fallback) config_error(location(), key_path(key), fmt::format("missing required key '{}'; expected {}", key, expected));
+    record(key, std::to_string(*fallback), "default");
+    return *fallback;
+  }
+  std::string text = *scalar_text(key, *f, expected);
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    fail_at(*f, key, fmt::format("expected {}, got '{}'", expected, text));
+  }
+  if (v < lo || v > hi) fail_at(*f, key, fmt::format("value {} is out of range; expected {}", v, expected));
+  record(key, text, f->source);
+  return v;
+}
+
+double ConfigNode::number(std::string_view key, double lo, double hi,
+                          std::optional<double> fallback) const {
+  std::string expected = std::isinf(hi) ? fmt::format("a number of at least {}", format_number(lo))
+                                        : fmt::format("a number from {} to {}", format_number(lo), format_number(hi));
+  auto f = find(key);
+  if (!f) {
+    if (!fallback) config_error(location(), key_path(key), fmt::format("missing required key '{}'; expected {}", key, expected));
+    record(key, format_number(*fallback), "default");
+    return *fallback;
+  }
+  std::string text = *scalar_text(key, *f, expected);
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
+    fail_at(*f, key, fmt::format("expected {}, got '{}'", expected, text));
+  }
+  if (v < lo || v > hi) fail_at(*f, key, fmt::format("value {} is out of range; expected {}", text, expected));
+  if (f->doc->numbers_need_source && !f->explicit_source) {
+    fail_at(*f, key, fmt::format("a technology card value needs its source; write {{value: {}, source: \"...\"}}", text));
+  }
+  record(key, text, f->source);
+  return v;
+}
+
+bool ConfigNode::boolean(std::string_view key, std::optional<bool> fallback) const {
+  auto f = find(key);
+  if (!f) {
+    if (!fallback) config_error(location(), key_path(key), fmt::format("missing required key '{}'; expected true or false", key));
+    record(key, *fallback ? "true" : "false", "default");
+    return *fallback;
+  }
+  std::string text = *scalar_text(key, *f, "true or false");
+  if (text != "true" && text != "false") fail_at(*f, key, fmt::format("expected true or false, got '{}'", text));
+  record(key, text, f->source);
+  return text == "true";
+}
+
+double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double> fallback_si,
+                               double lo, double hi, bool lo_exclusive) const {
+  auto f = find(key);
+  if (!f) {
+    if (!fallback_si) {
+      config_error(location(), key_path(key),
+                   fmt::format("missing required key '{}'; expected {} such as '{}'", key,
+                               dimension_name(d), dimension_example(d)));
+    }
+    record(key, format_quantity(*fallback_si, d), "default", true);
+    return *fallback_si;
+  }
+  std::string text = *scalar_text(key, *f, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
+  std::string problem;
+  auto v = parse_quantity(text, d, &problem);
+  if (!v) fail_at(*f, key, fmt::format("'{}': {}", text, problem));
+  bool below = lo_exclusive ? *v <= lo : *v < lo;
+  if (below || *v > hi) {
+    std::string range = std::isinf(hi) ? fmt::format("{} {}", lo_exclusive ? "above" : "at least", format_quantity(lo, d))
+                                       : fmt::format("from {} to {}", format_quantity(lo, d), format_quantity(hi, d));
+    fail_at(*f, key, fmt::format("value '{}' is out of range; expected {} {}", text, dimension_name(d), range));
+  }
+  if (f->doc->numbers_need_source && !f->explicit_source) {
+    fail_at(*f, key, fmt::format("a technology card value needs its source; write {{value: {}, source: \"...\"}}", text));
+  }
+  record(key, text, f->source, true);
+  return *v;
+}
+
+}  // namespace cimsim

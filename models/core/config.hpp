@@ -1,0 +1,135 @@
+// The configuration language: YAML read once into typed values, with file:line:col marks.
+//
+// Every getter names the key it reads, so a node knows the keys its parser understands; finish()
+// then rejects any other key with a "did you mean" hint (typos are the most common config bug).
+// A value may be written plain (`rows: 256`) or with its source
+// (`read_voltage: {value: 0.2V, source: "Wong et al., Proc. IEEE 2012"}`); technology cards
+// require the second form for every number. A node can be layered over a fallback (a preset):
+// keys present here override the preset key by key. Every value read is recorded, with its
+// source, in a ResolvedConfig that a run writes beside its results.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "models/core/error.hpp"
+#include "models/core/units.hpp"
+
+namespace cimsim {
+
+// Every value the parsers read, in reading order, with where it came from.
+class ResolvedConfig {
+ public:
+  struct Entry {
+    std::string path;
+    std::string value;
+    std::string source;
+    bool quoted = false;  // emit as a string even if it looks like a number
+  };
+  void set(const std::string& path, std::string value, std::string source, bool quoted = false);
+  const std::vector<Entry>& entries() const { return entries_; }
+  // Nested YAML, each value as {value: ..., source: ...}: loadable again as an architecture.
+  std::string to_yaml() const;
+
+ private:
+  std::vector<Entry> entries_;
+  std::map<std::string, size_t> index_;
+};
+
+struct ConfigDocument {
+  std::string file;  // as shown in messages
+  YAML::Node root;
+  bool numbers_need_source = false;  // technology cards: every number carries a source
+};
+
+class ConfigNode {
+ public:
+  // Loads a YAML file. Missing file, unreadable file and YAML syntax errors are UserErrors.
+  static ConfigNode load_file(const std::string& path, ResolvedConfig* resolved,
+                              bool numbers_need_source = false, std::string key_path = "");
+  // Parses YAML text (tests, CLI overrides). `file` names it in messages.
+  static ConfigNode load_string(const std::string& text, const std::string& file,
+                                ResolvedConfig* resolved, bool numbers_need_source = false);
+
+  // Keys present here win; other keys come from `fallback` (a preset).
+  ConfigNode with_fallback(const ConfigNode& fallback) const;
+
+  const std::string& path() const { return path_; }
+  SourceLocation location() const;
+  std::string key_path(std::string_view key) const;
+
+  bool has(std::string_view key) const;
+  ConfigNode child(std::string_view key) const;
+  std::optional<ConfigNode> optional_child(std::string_view key) const;
+
+  std::string string(std::string_view key, std::optional<std::string> fallback = {}) const;
+  std::string choice(std::string_view key, const std::vector<std::string>& options,
+                     std::optional<std::string> fallback = {}) const;
+  std::int64_t integer(std::string_view key, std::int64_t lo, std::int64_t hi,
+                       std::optional<std::int64_t> fallback = {}) const;
+  double number(std::string_view key, double lo, double hi,
+                std::optional<double> fallback = {}) const;
+  bool boolean(std::string_view key, std::optional<bool> fallback = {}) const;
+
+  // A value with a unit. Range bounds are in SI units; `lo` is exclusive when `lo_exclusive`.
+  template <Dim D>
+  Quantity<D> quantity(std::string_view key, std::optional<double> fallback_si = {},
+                       double lo = 0.0, double hi = std::numeric_limits<double>::infinity(),
+                       bool lo_exclusive = true) const {
+    return Quantity<D>(quantity_si(key, D, fallback_si, lo, hi, lo_exclusive));
+  }
+
+  // Marks a key as understood without reading it through a typed getter.
+  void allow(std::string_view key) const;
+  // Rejects every key present that no getter asked for. Call after reading all keys.
+  void finish() const;
+  // Throws a UserError located at `key` (or at this node when the key is absent).
+  [[noreturn]] void fail(std::string_view key, const std::string& what) const;
+
+  ResolvedConfig* resolved() const { return resolved_; }
+  // The keys of this mapping (and its fallback), in file order, for open-ended maps.
+  std::vector<std::string> keys() const;
+
+ private:
+  ConfigNode(std::shared_ptr<const ConfigDocument> doc, YAML::Node node, std::string path,
+             ResolvedConfig* resolved);
+
+  struct Found {
+    YAML::Node value;  // the value itself (unwrapped from {value, source})
+    const ConfigDocument* doc;
+    std::string source;  // explicit source, or file:line
+    bool explicit_source;
+  };
+  std::optional<Found> find(std::string_view key) const;
+  std::optional<std::string> scalar_text(std::string_view key, const Found& f,
+                                         const std::string& expected) const;
+  double quantity_si(std::string_view key, Dim d, std::optional<double> fallback_si, double lo,
+                     double hi, bool lo_exclusive) const;
+  void record(std::string_view key, const std::string& value, const std::string& source,
+              bool quoted = false) const;
+  SourceLocation location_of(const YAML::Node& n, const ConfigDocument* doc) const;
+  [[noreturn]] void fail_at(const Found& f, std::string_view key, const std::string& what) const;
+
+  std::shared_ptr<const ConfigDocument> doc_;
+  YAML::Node node_;
+  std::string path_;
+  ResolvedConfig* resolved_;
+  std::shared_ptr<std::set<std::string, std::less<>>> asked_;
+  std::shared_ptr<ConfigNode> fallback_;
+};
+
+// Levenshtein distance; used for "did you mean" hints.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+// The closest candidate within a sensible distance, or "" when none is close.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace cimsim

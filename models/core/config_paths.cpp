@@ -1,0 +1,39 @@
+#include "models/core/config_paths.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "models/core/config.hpp"
+
+namespace cimsim {
+
+std::string config_dir() {
+  if (const char* env = std::getenv("CIMSIM_CONFIG_DIR"); env && *env) return env;
+  return CIMSIM_DEFAULT_CONFIG_DIR;
+}
+
+std::string preset_path(const std::string& folder, const std::string& name,
+                        const ConfigNode& where, const std::string& key) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(config_dir()) / folder;
+  fs::path file = dir / (name + ".yaml");
+  if (fs::exists(file)) return file.string();
+  std::vector<std::string> known;
+  if (fs::is_directory(dir)) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (e.path().extension() == ".yaml") known.push_back(e.path().stem().string());
+    }
+  }
+  std::sort(known.begin(), known.end());
+  std::string hint = closest_match(name, known);
+  where.fail(key, hint.empty()
+                      ? fmt::format("unknown preset '{}'; presets in {}: {}", name, dir.string(),
+                                    fmt::join(known, ", "))
+                      : fmt::format("unknown preset '{}'; did you mean '{}'?", name, hint));
+}
+
+}  // namespace cimsim

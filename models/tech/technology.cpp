@@ -1,0 +1,38 @@
+#include "models/tech/technology.hpp"
+
+#include "models/core/config_paths.hpp"
+#include "models/core/registry.hpp"
+
+namespace cimsim {
+
+TechnologyCard parse_technology(const ConfigNode& given) {
+  ConfigNode node = given;
+  if (given.has("preset")) {
+    std::string preset = given.string("preset");
+    std::string file = preset_path("tech", preset, given, "preset");
+    ConfigNode card = ConfigNode::load_file(file, given.resolved(), /*numbers_need_source=*/true,
+                                            given.path());
+    node = given.with_fallback(card);
+  }
+  node.allow("description");
+  node.allow("source");
+
+  TechnologyCard t;
+  t.name = node.string("name");
+  t.physics_name = node.string("physics");
+  t.node = node.quantity<Dim::length>("node", {}, 1e-9, 1e-6, false);
+  t.supply_voltage = node.quantity<Dim::voltage>("supply_voltage", {}, 0.0, 5.0);
+  t.cell_area = node.quantity<Dim::feature_area>("cell_area", {}, 0.0, 1e4);
+  t.read_pulse = node.quantity<Dim::time>("read_pulse", {}, 0.0, 1e-3);
+  t.write_energy_per_cell = node.quantity<Dim::energy>("write_energy", {}, 0.0, 1e-6);
+  t.write_time_per_row = node.quantity<Dim::time>("write_time", {}, 0.0, 1.0);
+  t.endurance_cycles = node.number("endurance", 1.0, 1e20);
+
+  auto physics = Registry<CellPhysics>::instance().create(node, "physics");
+  t.bits_per_cell = static_cast<int>(node.integer("bits_per_cell", 1, physics->max_bits_per_cell()));
+  t.physics = std::move(physics);
+  node.finish();
+  return t;
+}
+
+}  // namespace cimsim

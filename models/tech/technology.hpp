@@ -1,0 +1,53 @@
+// A memory technology card: the cell a crossbar is built from.
+//
+// The card's common part (node, supply, cell area, read pulse, write cost, endurance) is parsed
+// here; the physics of a read (how much charge a cell moves when its row is driven) belongs to
+// a CellPhysics implementation chosen by the card's `physics:` key. New physics register
+// themselves (resistive.cpp, nor_flash.cpp, sram.cpp); a new technology that existing physics
+// covers is only a YAML card in configs/tech/.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "models/core/config.hpp"
+#include "models/core/units.hpp"
+
+namespace cimsim {
+
+class CellPhysics {
+ public:
+  virtual ~CellPhysics() = default;
+  // Most bits one cell may store (levels = 2^bits).
+  virtual int max_bits_per_cell() const = 0;
+  // Mean energy one cell draws during one read pulse when its row is driven, averaged over
+  // stored levels spread uniformly between the lowest and highest state.
+  virtual double read_energy_per_active_cell(double read_pulse_s, double supply_v) const = 0;
+  // "current" or "charge": how the column sums are formed; reported, and used by readout choice.
+  virtual std::string readout() const = 0;
+};
+
+struct TechnologyCard {
+  std::string name;
+  std::string physics_name;
+  Length node;
+  Voltage supply_voltage;
+  int bits_per_cell = 1;
+  FeatureArea cell_area;
+  Time read_pulse;
+  Energy write_energy_per_cell;
+  Time write_time_per_row;
+  double endurance_cycles = 0;
+  std::shared_ptr<const CellPhysics> physics;
+
+  double cell_area_m2() const { return cell_area.si * node.si * node.si; }
+  double read_energy_per_active_cell() const {
+    return physics->read_energy_per_active_cell(read_pulse.si, supply_voltage.si);
+  }
+};
+
+// Parses a technology node: either a full card or `{preset: NAME, key: override, ...}`.
+// Preset cards live in configs/tech/NAME.yaml and must give a source for every number.
+TechnologyCard parse_technology(const ConfigNode& node);
+
+}  // namespace cimsim
