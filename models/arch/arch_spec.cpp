@@ -56,7 +56,8 @@ LinkSpec parse_link(const ConfigNode& given) {
   if (given.has("preset")) {
     std::string preset = given.string("preset");
     ConfigNode card = ConfigNode::load_file(preset_path("link", preset, given, "preset"),
-                                            given.resolved(), true, given.path());
+                                            given.resolved(), true, given.path(),
+                                            preset_display_name("link", preset));
     n = given.with_fallback(card);
   }
   n.allow("description");

@@ -110,14 +110,16 @@ ConfigNode::ConfigNode(std::shared_ptr<const ConfigDocument> doc, YAML::Node nod
       asked_(std::make_shared<std::set<std::string, std::less<>>>()) {}
 
 ConfigNode ConfigNode::load_file(const std::string& path, ResolvedConfig* resolved,
-                                 bool numbers_need_source, std::string key_path) {
+                                 bool numbers_need_source, std::string key_path,
+                                 std::string display_name) {
   std::ifstream in(path);
   if (!in) {
     throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
   }
   std::stringstream text;
   text << in.rdbuf();
-  ConfigNode n = load_string(text.str(), path, resolved, numbers_need_source);
+  ConfigNode n = load_string(text.str(), display_name.empty() ? path : display_name, resolved,
+                             numbers_need_source);
   n.path_ = std::move(key_path);
   return n;
 }
@@ -207,6 +209,23 @@ void ConfigNode::fail(std::string_view key, const std::string& what) const {
   config_error(location(), key_path(key), what);
 }
 
+void ConfigNode::missing(std::string_view key, const std::string& expected) const {
+  // A missing key is often a misspelled one: blame the misspelling, where the user typed it.
+  if (node_.IsMap()) {
+    for (auto it = node_.begin(); it != node_.end(); ++it) {
+      auto present = it->first.as<std::string>();
+      if (asked_->count(present)) continue;
+      if (closest_match(present, {std::string(key)}) == key) {
+        config_error(location_of(it->first, doc_.get()), key_path(present),
+                     fmt::format("unknown key '{}'; did you mean '{}'?", present, key));
+      }
+    }
+  }
+  config_error(location(), key_path(key),
+               expected.empty() ? fmt::format("missing required key '{}'", key)
+                                : fmt::format("missing required key '{}'; expected {}", key, expected));
+}
+
 void ConfigNode::record(std::string_view key, const std::string& value, const std::string& source,
                         bool quoted) const {
   if (resolved_) resolved_->set(key_path(key), value, source, quoted);
@@ -214,7 +233,7 @@ void ConfigNode::record(std::string_view key, const std::string& value, const st
 
 ConfigNode ConfigNode::child(std::string_view key) const {
   auto c = optional_child(key);
-  if (!c) config_error(location(), key_path(key), fmt::format("missing required section '{}'", key));
+  if (!c) missing(key, "a section of keys");
   return *c;
 }
 
@@ -281,7 +300,7 @@ std::optional<std::string> ConfigNode::scalar_text(std::string_view key, const F
 std::string ConfigNode::string(std::string_view key, std::optional<std::string> fallback) const {
   auto f = find(key);
   if (!f) {
-    if (!fallback) config_error(location(), key_path(key), fmt::format("missing required key '{}'", key));
+    if (!fallback) missing(key, "text");
     record(key, *fallback, "default", true);
     return *fallback;
   }
@@ -294,10 +313,7 @@ std::string ConfigNode::choice(std::string_view key, const std::vector<std::stri
                                std::optional<std::string> fallback) const {
   auto f = find(key);
   if (!f) {
-    if (!fallback) {
-      config_error(location(), key_path(key),
-                   fmt::format("missing required key '{}'; expected one of: {}", key, fmt::join(options, ", ")));
-    }
+    if (!fallback) missing(key, fmt::format("one of: {}", fmt::join(options, ", ")));
     record(key, *fallback, "default", true);
     return *fallback;
   }
@@ -320,7 +336,7 @@ std::int64_t ConfigNode::integer(std::string_view key, std::int64_t lo, std::int
                              : fmt::format("an integer from {} to {}", lo, hi);
   auto f = find(key);
   if (!f) {
-    if (!fallback) config_error(location(), key_path(key), fmt::format("missing required key '{}'; expected {}", key, expected));
+    if (!fallback) missing(key, expected);
     record(key, std::to_string(*fallback), "default");
     return *fallback;
   }
@@ -341,7 +357,7 @@ double ConfigNode::number(std::string_view key, double lo, double hi,
                                         : fmt::format("a number from {} to {}", format_number(lo), format_number(hi));
   auto f = find(key);
   if (!f) {
-    if (!fallback) config_error(location(), key_path(key), fmt::format("missing required key '{}'; expected {}", key, expected));
+    if (!fallback) missing(key, expected);
     record(key, format_number(*fallback), "default");
     return *fallback;
   }
@@ -362,7 +378,7 @@ double ConfigNode::number(std::string_view key, double lo, double hi,
 bool ConfigNode::boolean(std::string_view key, std::optional<bool> fallback) const {
   auto f = find(key);
   if (!f) {
-    if (!fallback) config_error(location(), key_path(key), fmt::format("missing required key '{}'; expected true or false", key));
+    if (!fallback) missing(key, "true or false");
     record(key, *fallback ? "true" : "false", "default");
     return *fallback;
   }
@@ -376,11 +392,7 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
                                double lo, double hi, bool lo_exclusive) const {
   auto f = find(key);
   if (!f) {
-    if (!fallback_si) {
-      config_error(location(), key_path(key),
-                   fmt::format("missing required key '{}'; expected {} such as '{}'", key,
-                               dimension_name(d), dimension_example(d)));
-    }
+    if (!fallback_si) missing(key, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
     record(key, format_quantity(*fallback_si, d), "default", true);
     return *fallback_si;
   }

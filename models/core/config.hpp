@@ -54,8 +54,10 @@ struct ConfigDocument {
 class ConfigNode {
  public:
   // Loads a YAML file. Missing file, unreadable file and YAML syntax errors are UserErrors.
+  // `display_name` names the file in messages and sources (default: `path`).
   static ConfigNode load_file(const std::string& path, ResolvedConfig* resolved,
-                              bool numbers_need_source = false, std::string key_path = "");
+                              bool numbers_need_source = false, std::string key_path = "",
+                              std::string display_name = "");
   // Parses YAML text (tests, CLI overrides). `file` names it in messages.
   static ConfigNode load_string(const std::string& text, const std::string& file,
                                 ResolvedConfig* resolved, bool numbers_need_source = false);
@@ -114,6 +116,7 @@ class ConfigNode {
                                          const std::string& expected) const;
   double quantity_si(std::string_view key, Dim d, std::optional<double> fallback_si, double lo,
                      double hi, bool lo_exclusive) const;
+  [[noreturn]] void missing(std::string_view key, const std::string& expected) const;
   void record(std::string_view key, const std::string& value, const std::string& source,
               bool quoted = false) const;
   SourceLocation location_of(const YAML::Node& n, const ConfigDocument* doc) const;

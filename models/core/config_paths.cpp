@@ -31,9 +31,13 @@ std::string preset_path(const std::string& folder, const std::string& name,
   std::sort(known.begin(), known.end());
   std::string hint = closest_match(name, known);
   where.fail(key, hint.empty()
-                      ? fmt::format("unknown preset '{}'; presets in {}: {}", name, dir.string(),
+                      ? fmt::format("unknown preset '{}'; presets in configs/{}: {}", name, folder,
                                     fmt::join(known, ", "))
                       : fmt::format("unknown preset '{}'; did you mean '{}'?", name, hint));
+}
+
+std::string preset_display_name(const std::string& folder, const std::string& name) {
+  return "configs/" + folder + "/" + name + ".yaml";
 }
 
 }  // namespace cimsim

@@ -11,7 +11,7 @@ TechnologyCard parse_technology(const ConfigNode& given) {
     std::string preset = given.string("preset");
     std::string file = preset_path("tech", preset, given, "preset");
     ConfigNode card = ConfigNode::load_file(file, given.resolved(), /*numbers_need_source=*/true,
-                                            given.path());
+                                            given.path(), preset_display_name("tech", preset));
     node = given.with_fallback(card);
   }
   node.allow("description");

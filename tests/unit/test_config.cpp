@@ -1,0 +1,55 @@
+#include <filesystem>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "models/cost/cost_table.hpp"
+#include "test_support.hpp"
+
+using namespace cimsim;
+
+TEST_CASE("did-you-mean picks the closest known key", "[config]") {
+  CHECK(closest_match("colums", {"rows", "columns", "adc"}) == "columns");
+  CHECK(closest_match("zzzzzz", {"rows", "columns"}).empty());
+  CHECK(edit_distance("kitten", "sitting") == 3);
+}
+
+TEST_CASE("a preset is overridden key by key", "[config]") {
+  ArchSpec a = test::parse_arch_text(test::small_arch_yaml("{preset: reram_22nm, bits_per_cell: 1}"));
+  CHECK(a.technology.bits_per_cell == 1);
+  CHECK(a.technology.name == "reram_22nm");
+  CHECK(a.technology.node.si == Approx(22e-9));
+  CHECK(a.technology.read_pulse.si == Approx(10e-9));
+}
+
+TEST_CASE("unknown keys are errors with a hint", "[config]") {
+  std::string yaml = test::small_arch_yaml();
+  yaml.replace(yaml.find("columns: 8"), 10, "colums: 8");
+  REQUIRE_THROWS_AS(test::parse_arch_text(yaml), UserError);
+  try {
+    test::parse_arch_text(yaml);
+  } catch (const UserError& e) {
+    CHECK(std::string(e.what()) == "test.yaml:6:3: error: at 'crossbar.colums': unknown key 'colums'; did you mean 'columns'?");
+  }
+}
+
+TEST_CASE("technology cards need a source for every number", "[config]") {
+  auto card = ConfigNode::load_string("node: 22nm\n", "card.yaml", nullptr, true);
+  REQUIRE_THROWS_WITH(card.quantity<Dim::length>("node"),
+                      "card.yaml:1:7: error: at 'node': a technology card value needs its source; "
+                      "write {value: 22nm, source: \"...\"}");
+}
+
+TEST_CASE("the resolved configuration loads back to the same architecture", "[config]") {
+  ResolvedConfig resolved;
+  ArchSpec original = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", &resolved);
+  auto path = std::filesystem::temp_directory_path() / "cimsim_resolved_roundtrip.yaml";
+  std::ofstream(path) << resolved.to_yaml();
+  ArchSpec again = load_arch(path.string(), nullptr);
+  std::filesystem::remove(path);
+  CostTable a = build_cost_table(original), b = build_cost_table(again);
+  CHECK(a.energy_j == b.energy_j);
+  CHECK(a.area_m2 == b.area_m2);
+  CHECK(a.array_vector_s == b.array_vector_s);
+  CHECK(again.crossbar.adc.columns_per_adc == original.crossbar.adc.columns_per_adc);
+}

@@ -1,0 +1,142 @@
+// Closed-form checks of the mapper and the analytical evaluator on hand-sized problems.
+#include <catch2/catch.hpp>
+
+#include "mapper/evaluator.hpp"
+#include "mapper/mapping.hpp"
+#include "models/cost/cost_table.hpp"
+#include "test_support.hpp"
+
+using namespace cimsim;
+
+namespace {
+
+Op matmul(const std::string& name, int input, std::int64_t m, std::int64_t k, std::int64_t n) {
+  Op op;
+  op.name = name;
+  op.kind = OpKind::weight_matmul;
+  op.inputs = {input};
+  op.m = m;
+  op.k = k;
+  op.n = n;
+  op.output_elements = m * n;
+  return op;
+}
+
+Workload hand_workload(std::vector<Op> matmuls, std::int64_t input_elements) {
+  Workload w;
+  w.name = "hand";
+  Op embed;
+  embed.name = "input";
+  embed.kind = OpKind::embedding;
+  embed.output_elements = input_elements;
+  w.ops.push_back(embed);
+  for (auto& op : matmuls) w.ops.push_back(op);
+  return w;
+}
+
+CostTable one_picojoule(CostTable t) {
+  t.energy_j.fill(1e-12);
+  return t;
+}
+
+}  // namespace
+
+// Small arch: 4x8 arrays, 4-bit inputs and weights, 2-bit ReRAM cells, differential:
+// 2 slices x 2 = 4 columns per weight, so 2 outputs per array; 4 arrays per tile, 2 tiles per
+// chiplet, 2 chiplets; ADC 100 MS/s shared by 2 columns; read pulse 10 ns.
+TEST_CASE("a 6x3 matrix tiles and counts in closed form", "[mapper][evaluator]") {
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml());
+  Workload w = hand_workload({matmul("mm", 0, 3, 6, 3)}, 18);
+  Mapping m = map_workload(arch, w);
+  REQUIRE(m.matrices.size() == 1);
+  CHECK(m.matrices[0].row_tiles == 2);
+  CHECK(m.matrices[0].col_tiles == 2);
+  CHECK(m.arrays_used == 4);
+  CHECK(m.arrays_available == 16);
+  CHECK(m.fits);
+  CHECK(m.utilization == Approx(72.0 / 128.0));
+
+  CostTable costs = one_picojoule(build_cost_table(arch));
+  Workspace ws;
+  Evaluation e = evaluate(w, m, costs, ws);
+  const auto& c = e.counts;
+  CHECK(c[Action::cell_read] == 3 * 4 * (6 * 3 * 4));  // vectors x cycles x cells
+  CHECK(c[Action::row_drive] == 3 * 4 * 6 * 2);         // rows x column tiles
+  CHECK(c[Action::dac_conversion] == 0);
+  CHECK(c[Action::adc_conversion] == 3 * 4 * 2 * (3 * 4));
+  CHECK(c[Action::shift_add] == c[Action::adc_conversion]);
+  CHECK(c[Action::partial_sum_add] == 3 * 3 * 1);
+  CHECK(c[Action::tile_buffer_bit] == 2 * 3 * 6 * 4 + 2 * 3 * 3 * 4);
+  CHECK(c[Action::global_buffer_bit] == 2 * 3 * 3 * 4 + 18 * 4);
+  CHECK(c[Action::dram_bit] == 18 * 4);
+  CHECK(c[Action::link_bit_hop] == 0);
+  CHECK(e.energy_j == Approx(2025e-12).epsilon(1e-12));  // sum of counts at 1 pJ each
+
+  // Cycle = max(10 ns pulse, 2 columns x 10 ns ADC, 1 ns clock) = 20 ns; 4 input bits.
+  CHECK(costs.array_cycle_s == Approx(20e-9));
+  CHECK(e.latency_s == Approx(3 * 4 * 20e-9 + 72.0 / 64e9).epsilon(1e-12));
+  CHECK(e.macs == 3 * 6 * 3);
+}
+
+TEST_CASE("activations crossing chiplets pay link bits x hops", "[mapper][evaluator]") {
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml());
+  // 4 + 4 arrays fill chiplet 0 (8 arrays); the third matrix lands on chiplet 1.
+  Workload w = hand_workload({matmul("a", 0, 3, 6, 3), matmul("b", 1, 3, 3, 8), matmul("c", 2, 3, 8, 2)}, 18);
+  Mapping m = map_workload(arch, w);
+  CHECK(m.op_chiplet[1] == 0);
+  CHECK(m.op_chiplet[2] == 0);
+  CHECK(m.op_chiplet[3] == 1);
+  CHECK(m.hops(0, 1) == 1);
+  CostTable costs = build_cost_table(arch);
+  Workspace ws;
+  std::vector<OpResult> per_op(w.ops.size());
+  Evaluation e = evaluate(w, m, costs, ws, per_op);
+  CHECK(e.counts[Action::link_bit_hop] == 3 * 8 * 4);
+  // Op c: 96 bits over 1 GB/s plus one 2 ns hop, then 3 vectors x 2 row tiles' worth of cycles.
+  CHECK(per_op[3].latency_s == Approx(96.0 / 8e9 + 2e-9 + 3 * 4 * 20e-9).epsilon(1e-12));
+}
+
+TEST_CASE("weights that do not fit are reprogrammed every pass", "[mapper][evaluator]") {
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml("{preset: reram_22nm}",
+      "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
+      "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2}", 1));
+  Workload w = hand_workload({matmul("mm", 0, 3, 6, 5)}, 18);  // 2 x 3 = 6 arrays > 4
+  Mapping m = map_workload(arch, w);
+  CHECK_FALSE(m.fits);
+  CHECK(m.arrays_used == 6);
+  CHECK(m.reload_rounds == 2);
+  CostTable costs = build_cost_table(arch);
+  Workspace ws;
+  Evaluation e = evaluate(w, m, costs, ws);
+  CHECK(e.counts[Action::cell_write] == 6 * 5 * 4);
+  CHECK(e.counts[Action::dram_bit] == 18 * 4 + 6 * 5 * 4);
+  // Two rounds of four rows at 1 us per row outlast reading 120 bits at 64 Gb/s.
+  CHECK(e.reload_latency_s == Approx(2 * 4 * 1e-6));
+  CHECK(e.inferences_per_s == Approx(1.0 / e.latency_s));
+}
+
+TEST_CASE("offset weights keep a reference column per array", "[mapper][evaluator]") {
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml("{preset: reram_22nm}",
+      "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n  signed_weights: offset\n"));
+  // 2 columns per weight; 7 weight columns leave 3 outputs per array.
+  Workload w = hand_workload({matmul("mm", 0, 1, 4, 6)}, 4);
+  Mapping m = map_workload(arch, w);
+  CHECK(m.matrices[0].col_tiles == 2);
+  CostTable costs = build_cost_table(arch);
+  Workspace ws;
+  Evaluation e = evaluate(w, m, costs, ws);
+  CHECK(e.counts[Action::adc_conversion] == 1 * 4 * 1 * (6 * 2 + 2));
+  CHECK(e.counts[Action::cell_read] == 1 * 4 * (4 * 6 * 2 + 4 * 2));
+}
+
+TEST_CASE("BERT-base fills the default architecture as computed by hand", "[mapper]") {
+  ArchSpec arch = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
+  WorkloadRequest r;
+  Workload w = build_transformer(find_workload("bert-base"), r);
+  Mapping m = map_workload(arch, w);
+  // 8 columns per weight, 32 outputs per 256-column array. Per layer: Q, K, V, O 3 x 24 arrays
+  // each; FFN up 3 x 96; FFN down 12 x 24: 864 arrays; 12 layers.
+  CHECK(m.arrays_used == 12 * 864);
+  CHECK(m.fits);
+  CHECK(m.utilization == 1.0);
+}
