@@ -25,6 +25,7 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   if (x.input_encoding == "dac") {
     x.dac_bits = static_cast<int>(n.integer("dac_bits", 2, 8));
   } else {
+    if (n.has("dac_bits")) n.fail("dac_bits", "dac_bits applies only with input_encoding: dac");
     x.dac_bits = 1;
   }
   x.signed_weights = n.choice("signed_weights", {"differential", "offset"}, "differential");
@@ -42,8 +43,8 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   int per_weight = x.columns_per_weight(tech.bits_per_cell);
   if (x.weight_columns() < per_weight) {
     n.fail("columns",
-           fmt::format("{} columns cannot hold one weight: a {}-bit weight at {} bit(s) per cell "
-                       "with {} signed weights needs {} columns{}",
+           fmt::format("{} columns cannot hold one weight: a weight of {} bits at {} bit(s) per "
+                       "cell with {} signed weights needs {} columns{}",
                        x.columns, x.weight_bits, tech.bits_per_cell, x.signed_weights, per_weight,
                        x.signed_weights == "offset" ? " plus the reference column" : ""));
   }

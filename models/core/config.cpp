@@ -88,6 +88,25 @@ std::string node_kind(const YAML::Node& n) {
   return "something else";
 }
 
+// Keys must be plain text and appear once per mapping; yaml-cpp accepts both silently.
+void check_keys(const YAML::Node& n, const std::string& file) {
+  if (n.IsSequence()) {
+    for (const auto& item : n) check_keys(item, file);
+    return;
+  }
+  if (!n.IsMap()) return;
+  std::set<std::string> seen;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    const YAML::Node& key = it->first;
+    SourceLocation loc{file, key.Mark().line + 1, key.Mark().column + 1};
+    if (!key.IsScalar()) config_error(loc, "", fmt::format("a key must be plain text, got {}", node_kind(key)));
+    if (!seen.insert(key.Scalar()).second) {
+      config_error(loc, "", fmt::format("key '{}' appears twice in the same section", key.Scalar()));
+    }
+    check_keys(it->second, file);
+  }
+}
+
 bool is_value_with_source(const YAML::Node& n) {
   if (!n.IsMap() || !n["value"]) return false;
   for (auto it = n.begin(); it != n.end(); ++it) {
@@ -136,6 +155,7 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& f
                                 e.mark.column + 1, e.msg));
   }
   if (doc->root.IsNull()) doc->root = YAML::Node(YAML::NodeType::Map);
+  check_keys(doc->root, file);
   if (!doc->root.IsMap()) {
     throw UserError(fmt::format("{}:{}:{}: error: expected a mapping of keys at the top level, got {}",
                                 file, doc->root.Mark().line + 1, doc->root.Mark().column + 1,
@@ -347,6 +367,9 @@ std::int64_t ConfigNode::integer(std::string_view key, std::int64_t lo, std::int
     fail_at(*f, key, fmt::format("expected {}, got '{}'", expected, text));
   }
   if (v < lo || v > hi) fail_at(*f, key, fmt::format("value {} is out of range; expected {}", v, expected));
+  if (f->doc->numbers_need_source && !f->explicit_source) {
+    fail_at(*f, key, fmt::format("a technology card value needs its source; write {{value: {}, source: \"...\"}}", text));
+  }
   record(key, text, f->source);
   return v;
 }
@@ -402,8 +425,8 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
   if (!v) fail_at(*f, key, fmt::format("'{}': {}", text, problem));
   bool below = lo_exclusive ? *v <= lo : *v < lo;
   if (below || *v > hi) {
-    std::string range = std::isinf(hi) ? fmt::format("{} {}", lo_exclusive ? "above" : "at least", format_quantity(lo, d))
-                                       : fmt::format("from {} to {}", format_quantity(lo, d), format_quantity(hi, d));
+    std::string low = fmt::format("{} {}", lo_exclusive ? "above" : "at least", format_quantity(lo, d));
+    std::string range = std::isinf(hi) ? low : fmt::format("{} and at most {}", low, format_quantity(hi, d));
     fail_at(*f, key, fmt::format("value '{}' is out of range; expected {} {}", text, dimension_name(d), range));
   }
   if (f->doc->numbers_need_source && !f->explicit_source) {

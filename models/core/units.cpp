@@ -35,8 +35,11 @@ constexpr std::array<Prefix, 13> kSiPrefixes{{{"a", 1e-18},
                                               {"G", 1e9},
                                               {"T", 1e12}}};
 
-constexpr std::array<Prefix, 7> kBinaryPrefixes{{{"", 1.0},
+constexpr std::array<Prefix, 10> kBinaryPrefixes{{{"", 1.0},
                                                  {"k", 1e3},
+                                                 {"K", 1e3},
+                                                 {"T", 1e12},
+                                                 {"Ti", 1024.0 * 1024.0 * 1024.0 * 1024.0},
                                                  {"M", 1e6},
                                                  {"G", 1e9},
                                                  {"Ki", 1024.0},
@@ -208,7 +211,7 @@ std::string format_quantity(double si, Dim d) {
     }
   }
   if (si == 0.0) return fmt::format("0{}", base.symbol);
-  static constexpr std::array<Prefix, 9> kFormatPrefixes{{{"a", 1e-18},
+  static constexpr std::array<Prefix, 11> kFormatPrefixes{{{"a", 1e-18},
                                                           {"f", 1e-15},
                                                           {"p", 1e-12},
                                                           {"n", 1e-9},
@@ -216,7 +219,9 @@ std::string format_quantity(double si, Dim d) {
                                                           {"m", 1e-3},
                                                           {"", 1.0},
                                                           {"k", 1e3},
-                                                          {"M", 1e6}}};
+                                                          {"M", 1e6},
+                                                          {"G", 1e9},
+                                                          {"T", 1e12}}};
   const Prefix* best = &kFormatPrefixes[6];
   for (const auto& p : kFormatPrefixes) {
     if (std::fabs(si) >= std::pow(p.factor, base.power) * (1.0 - 1e-12)) best = &p;
