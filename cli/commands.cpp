@@ -27,7 +27,7 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   cmd->add_option("--workload,-w", o.workload, "built-in workload name or a workload YAML file")->required();
   cmd->add_option("--phase", o.request.phase, "prefill (whole sequence) or decode (one token)")
       ->check(CLI::IsMember({"prefill", "decode"}));
-  cmd->add_option("--seq", o.request.seq, "tokens per sequence (prefill)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--seq", o.request.seq, "tokens per sequence (prefill; default 128, or the image's tokens for ViT)")->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--batch", o.request.batch, "sequences per batch")->check(CLI::Range(1, 1 << 16));
   cmd->add_option("--context", o.request.context, "tokens already in the KV cache (decode)")
       ->check(CLI::Range(0, 1 << 22));

@@ -89,8 +89,14 @@ class GraphBuilder {
 
 }  // namespace
 
-Workload build_transformer(const TransformerShape& s, const WorkloadRequest& r) {
+Workload build_transformer(const TransformerShape& s, const WorkloadRequest& request) {
   if (s.d_model % s.heads != 0) panic(fmt::format("{}: d_model not divisible by heads", s.name));
+  WorkloadRequest r = request;
+  if (r.seq == 0) r.seq = s.image_tokens > 0 ? s.image_tokens : 128;
+  if (s.image_tokens > 0 && r.phase == "prefill" && r.seq != s.image_tokens) {
+    throw UserError(fmt::format("error: {} takes {} tokens per image ({} patches plus the class token); got --seq {}",
+                                s.name, s.image_tokens, s.image_tokens - 1, r.seq));
+  }
   Workload w;
   w.shape = s;
   w.request = r;

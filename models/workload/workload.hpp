@@ -47,13 +47,15 @@ struct TransformerShape {
   int vocab = 0;         // LM head width for decoders; 0 for none
   int classes = 0;       // classifier head width (ViT); 0 for none
   int patch_pixels = 0;  // ViT: pixels x channels per patch; 0 for token inputs
+  int image_tokens = 0;  // ViT: patches plus the class token the image always gives
   bool rope = false;
   std::string source;
 };
 
 struct WorkloadRequest {
   std::string phase = "prefill";  // prefill or decode
-  int seq = 128;                  // prefill: tokens per sequence
+  int seq = 0;                    // prefill: tokens per sequence; 0 = the model's own (128 for
+                                  // text, the image's tokens for ViT)
   int batch = 1;
   int context = 0;                // decode: tokens already in the KV cache
 };

@@ -16,18 +16,18 @@ namespace cimsim {
 std::vector<TransformerShape> zoo() {
   const char* bert = "Devlin et al., BERT, NAACL 2019 (Table: BERT-base L=12 H=768 A=12)";
   return {
-      {"bert-base", "encoder", 12, 768, 12, 12, 3072, "gelu", "layernorm", "post", 0, 0, 0, false, bert},
-      {"bert-large", "encoder", 24, 1024, 16, 16, 4096, "gelu", "layernorm", "post", 0, 0, 0, false,
+      {"bert-base", "encoder", 12, 768, 12, 12, 3072, "gelu", "layernorm", "post", 0, 0, 0, 0, false, bert},
+      {"bert-large", "encoder", 24, 1024, 16, 16, 4096, "gelu", "layernorm", "post", 0, 0, 0, 0, false,
        "Devlin et al., BERT, NAACL 2019 (BERT-large L=24 H=1024 A=16)"},
-      {"gpt2-small", "decoder", 12, 768, 12, 12, 3072, "gelu", "layernorm", "pre", 50257, 0, 0, false,
+      {"gpt2-small", "decoder", 12, 768, 12, 12, 3072, "gelu", "layernorm", "pre", 50257, 0, 0, 0, false,
        "Radford et al., GPT-2, 2019 (124M config)"},
-      {"gpt2-medium", "decoder", 24, 1024, 16, 16, 4096, "gelu", "layernorm", "pre", 50257, 0, 0, false,
+      {"gpt2-medium", "decoder", 24, 1024, 16, 16, 4096, "gelu", "layernorm", "pre", 50257, 0, 0, 0, false,
        "Radford et al., GPT-2, 2019 (355M config)"},
-      {"vit-b16", "encoder", 12, 768, 12, 12, 3072, "gelu", "layernorm", "pre", 0, 1000, 16 * 16 * 3, false,
+      {"vit-b16", "encoder", 12, 768, 12, 12, 3072, "gelu", "layernorm", "pre", 0, 1000, 16 * 16 * 3, 197, false,
        "Dosovitskiy et al., ICLR 2021 (ViT-Base/16, 224x224: 196 patches + class token)"},
-      {"llama2-7b", "decoder", 32, 4096, 32, 32, 11008, "swiglu", "rmsnorm", "pre", 32000, 0, 0, true,
+      {"llama2-7b", "decoder", 32, 4096, 32, 32, 11008, "swiglu", "rmsnorm", "pre", 32000, 0, 0, 0, true,
        "Touvron et al., Llama 2, 2023 (7B config)"},
-      {"llama3-8b", "decoder", 32, 4096, 32, 8, 14336, "swiglu", "rmsnorm", "pre", 128256, 0, 0, true,
+      {"llama3-8b", "decoder", 32, 4096, 32, 8, 14336, "swiglu", "rmsnorm", "pre", 128256, 0, 0, 0, true,
        "Meta Llama 3 model card, 2024 (8B: GQA with 8 KV heads)"},
   };
 }
@@ -55,6 +55,8 @@ TransformerShape load_workload_file(const std::string& path) {
   s.vocab = static_cast<int>(t.integer("vocab", 0, 1 << 24, 0));
   s.classes = static_cast<int>(t.integer("classes", 0, 1 << 24, 0));
   s.patch_pixels = static_cast<int>(t.integer("patch_pixels", 0, 1 << 20, 0));
+  s.image_tokens = static_cast<int>(t.integer("image_tokens", 0, 1 << 20, 0));
+  if (s.patch_pixels > 0 && s.image_tokens < 2) t.fail("image_tokens", "a patch-embedded (ViT) workload needs image_tokens: patches plus the class token");
   s.rope = t.boolean("rope", false);
   t.finish();
   root.finish();
