@@ -53,14 +53,7 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
 }
 
 LinkSpec parse_link(const ConfigNode& given) {
-  ConfigNode n = given;
-  if (given.has("preset")) {
-    std::string preset = given.string("preset");
-    ConfigNode card = ConfigNode::load_file(preset_path("link", preset, given, "preset"),
-                                            given.resolved(), true, given.path(),
-                                            preset_display_name("link", preset));
-    n = given.with_fallback(card);
-  }
+  ConfigNode n = with_preset(given, "link");
   n.allow("description");
   n.allow("source");
   LinkSpec l;

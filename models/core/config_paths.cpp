@@ -36,6 +36,15 @@ std::string preset_path(const std::string& folder, const std::string& name,
                       : fmt::format("unknown preset '{}'; did you mean '{}'?", name, hint));
 }
 
+ConfigNode with_preset(const ConfigNode& given, const std::string& folder) {
+  if (!given.has("preset")) return given;
+  std::string preset = given.string("preset");
+  ConfigNode card = ConfigNode::load_file(preset_path(folder, preset, given, "preset"), given.resolved(),
+                                          /*numbers_need_source=*/true, given.path(),
+                                          preset_display_name(folder, preset));
+  return given.with_fallback(card);
+}
+
 std::string preset_display_name(const std::string& folder, const std::string& name) {
   return "configs/" + folder + "/" + name + ".yaml";
 }

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "models/core/config.hpp"
+
 namespace cimsim {
 
 // $CIMSIM_CONFIG_DIR when set, else the source tree's configs/ folder (compiled in).
@@ -11,8 +13,12 @@ std::string config_dir();
 // configs/<folder>/<name>.yaml, or a UserError naming the preset and the ones that exist.
 // Messages and sources call it by its place in the cimsim tree: preset_display_name().
 std::string preset_path(const std::string& folder, const std::string& name,
-                        const class ConfigNode& where, const std::string& key);
+                        const ConfigNode& where, const std::string& key);
 
 std::string preset_display_name(const std::string& folder, const std::string& name);
+
+// `given` layered over configs/<folder>/<preset>.yaml when it names `preset:`, else `given`.
+// Preset cards must give a source for every number.
+ConfigNode with_preset(const ConfigNode& given, const std::string& folder);
 
 }  // namespace cimsim

@@ -6,14 +6,7 @@
 namespace cimsim {
 
 TechnologyCard parse_technology(const ConfigNode& given) {
-  ConfigNode node = given;
-  if (given.has("preset")) {
-    std::string preset = given.string("preset");
-    std::string file = preset_path("tech", preset, given, "preset");
-    ConfigNode card = ConfigNode::load_file(file, given.resolved(), /*numbers_need_source=*/true,
-                                            given.path(), preset_display_name("tech", preset));
-    node = given.with_fallback(card);
-  }
+  ConfigNode node = with_preset(given, "tech");
   node.allow("description");
   node.allow("source");
 
