@@ -37,7 +37,8 @@ void map_and_evaluate(benchmark::State& state, const std::string& model, Workloa
     Evaluation e = evaluate(f.workload, m, f.costs, ws);
     benchmark::DoNotOptimize(e.energy_j);
   }
-  state.counters["evaluations_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["evaluations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["ops"] = static_cast<double>(f.workload.ops.size());
 }
 
@@ -49,7 +50,8 @@ void evaluate_only(benchmark::State& state, const std::string& model, WorkloadRe
     Evaluation e = evaluate(f.workload, m, f.costs, ws);
     benchmark::DoNotOptimize(e.energy_j);
   }
-  state.counters["evaluations_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["evaluations_per_s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
 WorkloadRequest prefill(int seq) {
@@ -58,10 +60,18 @@ WorkloadRequest prefill(int seq) {
   return r;
 }
 
-void BM_BertBase_MapAndEvaluate(benchmark::State& s) { map_and_evaluate(s, "bert-base", prefill(128)); }
-void BM_Llama2_7B_MapAndEvaluate(benchmark::State& s) { map_and_evaluate(s, "llama2-7b", prefill(128)); }
-void BM_BertBase_EvaluateOnly(benchmark::State& s) { evaluate_only(s, "bert-base", prefill(128)); }
-void BM_Llama2_7B_EvaluateOnly(benchmark::State& s) { evaluate_only(s, "llama2-7b", prefill(128)); }
+void BM_BertBase_MapAndEvaluate(benchmark::State& s) {
+  map_and_evaluate(s, "bert-base", prefill(128));
+}
+void BM_Llama2_7B_MapAndEvaluate(benchmark::State& s) {
+  map_and_evaluate(s, "llama2-7b", prefill(128));
+}
+void BM_BertBase_EvaluateOnly(benchmark::State& s) {
+  evaluate_only(s, "bert-base", prefill(128));
+}
+void BM_Llama2_7B_EvaluateOnly(benchmark::State& s) {
+  evaluate_only(s, "llama2-7b", prefill(128));
+}
 
 BENCHMARK(BM_BertBase_MapAndEvaluate);
 BENCHMARK(BM_Llama2_7B_MapAndEvaluate);

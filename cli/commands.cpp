@@ -1,13 +1,13 @@
 // `cimsim` subcommands: thin layers over the libraries.
 #include "cli/commands.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "cli/golden.hpp"
 #include "cli/params.hpp"
@@ -24,10 +24,13 @@ struct WorkloadOptions {
 };
 
 void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
-  cmd->add_option("--workload,-w", o.workload, "built-in workload name or a workload YAML file")->required();
+  cmd->add_option("--workload,-w", o.workload, "built-in workload name or a workload YAML file")
+      ->required();
   cmd->add_option("--phase", o.request.phase, "prefill (whole sequence) or decode (one token)")
       ->check(CLI::IsMember({"prefill", "decode"}));
-  cmd->add_option("--seq", o.request.seq, "tokens per sequence (prefill; default 128, or the image's tokens for ViT)")->check(CLI::Range(1, 1 << 20));
+  cmd->add_option("--seq", o.request.seq,
+                  "tokens per sequence (prefill; default 128, or the image's tokens for ViT)")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->add_option("--batch", o.request.batch, "sequences per batch")->check(CLI::Range(1, 1 << 16));
   cmd->add_option("--context", o.request.context, "tokens already in the KV cache (decode)")
       ->check(CLI::Range(0, 1 << 22));
@@ -55,7 +58,8 @@ int run_cli(int argc, char** argv) {
   app.set_version_flag("--version", CIMSIM_VERSION);
 
   // run
-  auto* run = app.add_subcommand("run", "evaluate a workload on an architecture and print the report");
+  auto* run =
+      app.add_subcommand("run", "evaluate a workload on an architecture and print the report");
   std::string arch_file, json_file, csv_file;
   WorkloadOptions wo;
   run->add_option("arch", arch_file, "architecture YAML file")->required();
@@ -64,16 +68,19 @@ int run_cli(int argc, char** argv) {
   run->add_option("--csv", csv_file, "write per-op results as CSV here");
 
   // check
-  auto* check = app.add_subcommand("check", "compare a run with a golden JSON report; exit 1 when a number moved");
+  auto* check = app.add_subcommand(
+      "check", "compare a run with a golden JSON report; exit 1 when a number moved");
   std::string golden_file;
   double tolerance = 1e-9;
   check->add_option("arch", arch_file, "architecture YAML file")->required();
   add_workload_options(check, wo);
   check->add_option("--golden", golden_file, "golden JSON report")->required();
-  check->add_option("--tolerance", tolerance, "relative tolerance for non-count numbers")->check(CLI::Range(0.0, 1.0));
+  check->add_option("--tolerance", tolerance, "relative tolerance for non-count numbers")
+      ->check(CLI::Range(0.0, 1.0));
 
   // params, workloads
-  auto* params = app.add_subcommand("params", "list every architecture parameter with unit, default and range");
+  auto* params = app.add_subcommand(
+      "params", "list every architecture parameter with unit, default and range");
   auto* workloads = app.add_subcommand("workloads", "list the built-in workloads");
 
   try {
@@ -94,8 +101,9 @@ int run_cli(int argc, char** argv) {
   }
   if (*workloads) {
     for (const auto& s : zoo()) {
-      std::cout << fmt::format("{:<12} {:<8} layers {:>2}  d_model {:>4}  heads {:>2} ({:>2} KV)  ffn {:>5} {:<6}  {}\n",
-                               s.name, s.style, s.layers, s.d_model, s.heads, s.kv_heads, s.ffn, s.ffn_kind, s.source);
+      std::cout << fmt::format(
+          "{:<12} {:<8} layers {:>2}  d_model {:>4}  heads {:>2} ({:>2} KV)  ffn {:>5} {:<6}  {}\n",
+          s.name, s.style, s.layers, s.d_model, s.heads, s.kv_heads, s.ffn, s.ffn_kind, s.source);
     }
     return 0;
   }
@@ -123,7 +131,9 @@ int run_cli(int argc, char** argv) {
 
   // check
   std::ifstream in(golden_file);
-  if (!in) throw UserError(fmt::format("{}: error: cannot open golden file (does it exist?)", golden_file));
+  if (!in)
+    throw UserError(
+        fmt::format("{}: error: cannot open golden file (does it exist?)", golden_file));
   Json golden;
   try {
     golden = Json::parse(in);
@@ -132,7 +142,8 @@ int run_cli(int argc, char** argv) {
   }
   auto diffs = compare_to_golden(golden, report, tolerance);
   if (diffs.empty()) {
-    std::cout << fmt::format("{}: all numbers match ({} relative tolerance, counts exact)\n", golden_file, tolerance);
+    std::cout << fmt::format("{}: all numbers match ({} relative tolerance, counts exact)\n",
+                             golden_file, tolerance);
     return 0;
   }
   std::cout << fmt::format("{}: {} number(s) moved:\n", golden_file, diffs.size());

@@ -1,9 +1,9 @@
 #include "cli/golden.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace cimsim {
 
@@ -27,14 +27,16 @@ void compare(const Json& g, const Json& n, const std::string& path, double tol,
     }
     for (auto it = n.begin(); it != n.end(); ++it) {
       if (!g.contains(it.key())) {
-        out.push_back(fmt::format("{}{}: not in golden, now {}", path.empty() ? "" : path + ".", it.key(), it.value().dump()));
+        out.push_back(fmt::format("{}{}: not in golden, now {}", path.empty() ? "" : path + ".",
+                                  it.key(), it.value().dump()));
       }
     }
     return;
   }
   if (g.is_number_integer() && n.is_number_integer()) {
     if (g.get<long long>() != n.get<long long>()) {
-      out.push_back(fmt::format("{}: golden {}, now {} (counts compare exactly)", path, g.dump(), n.dump()));
+      out.push_back(
+          fmt::format("{}: golden {}, now {} (counts compare exactly)", path, g.dump(), n.dump()));
     }
     return;
   }
@@ -42,8 +44,8 @@ void compare(const Json& g, const Json& n, const std::string& path, double tol,
     double a = g.get<double>(), b = n.get<double>();
     double scale = std::max(std::fabs(a), std::fabs(b));
     if (std::fabs(a - b) > tol * scale) {
-      out.push_back(fmt::format("{}: golden {:.12g}, now {:.12g} (rel. {:+.3e}, tolerance {:.0e})", path, a, b,
-                                a != 0 ? (b - a) / std::fabs(a) : 1.0, tol));
+      out.push_back(fmt::format("{}: golden {:.12g}, now {:.12g} (rel. {:+.3e}, tolerance {:.0e})",
+                                path, a, b, a != 0 ? (b - a) / std::fabs(a) : 1.0, tol));
     }
     return;
   }

@@ -8,8 +8,8 @@
 namespace cimsim {
 
 struct ParamDoc {
-  std::string path;         // key path; "technology.*" keys are the card's
-  std::string unit;         // "" for counts and choices
+  std::string path;           // key path; "technology.*" keys are the card's
+  std::string unit;           // "" for counts and choices
   std::string default_value;  // "required" when there is none
   std::string range;
   std::string description;

@@ -1,10 +1,9 @@
 // One analytical run and its report: terminal table, JSON (docs/report-schema.md), per-op CSV.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mapper/evaluator.hpp"
 #include "mapper/mapping.hpp"

@@ -80,7 +80,8 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
       }
       case OpKind::dynamic_matmul: {
         a[Action::vector_mac] += op.macs();
-        a[Action::global_buffer_bit] += static_cast<u64>(op.instances * (op.m * op.k + op.k * op.n) + op.output_elements) * act;
+        a[Action::global_buffer_bit] +=
+            static_cast<u64>(op.instances * (op.m * op.k + op.k * op.n) + op.output_elements) * act;
         const double s = op.macs() / lanes_ops_per_s;
         t += s;
         ws.chiplet_vector_busy_s[here] += s;
@@ -90,7 +91,8 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
         a[Action::vector_op] += op.vector_ops;
         a[Action::vector_special] += op.vector_specials;
         a[Action::global_buffer_bit] += 2 * static_cast<u64>(op.output_elements) * act;
-        const double s = (op.vector_ops + c.vector_special_cycles * op.vector_specials) / lanes_ops_per_s;
+        const double s =
+            (op.vector_ops + c.vector_special_cycles * op.vector_specials) / lanes_ops_per_s;
         t += s;
         ws.chiplet_vector_busy_s[here] += s;
         break;

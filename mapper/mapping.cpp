@@ -12,7 +12,9 @@ int Mapping::hops(int from, int to) const {
 }
 
 namespace {
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 }  // namespace
 
 Mapping map_workload(const ArchSpec& arch, const Workload& w) {
@@ -65,7 +67,8 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w) {
   const std::int64_t resident = std::min(m.arrays_used, m.arrays_available);
   m.chiplets_used = static_cast<int>(ceil_div(resident, per_chiplet));
   const double cells_of_used_arrays = static_cast<double>(m.arrays_used) * xb.rows * xb.columns;
-  m.utilization = m.arrays_used > 0 ? static_cast<double>(m.cells_used) / cells_of_used_arrays : 0.0;
+  m.utilization =
+      m.arrays_used > 0 ? static_cast<double>(m.cells_used) / cells_of_used_arrays : 0.0;
   return m;
 }
 

@@ -39,14 +39,14 @@ struct Mapping {
   std::vector<int> op_matrix;             // op index -> matrices index, -1 for other ops
   std::vector<int> op_chiplet;            // op index -> chiplet that runs it
   std::vector<MeshPosition> chiplet_position;
-  int dram_chiplet = 0;                   // the chiplet with the DRAM port
+  int dram_chiplet = 0;  // the chiplet with the DRAM port
   std::int64_t arrays_used = 0;
   std::int64_t arrays_available = 0;
   std::int64_t cells_used = 0;
-  std::int64_t weight_bits_total = 0;     // bits of all weights, for reloading from DRAM
-  double utilization = 0;                 // used cells / cells of the arrays used
+  std::int64_t weight_bits_total = 0;  // bits of all weights, for reloading from DRAM
+  double utilization = 0;              // used cells / cells of the arrays used
   bool fits = true;
-  std::int64_t reload_rounds = 0;         // array reprogramming rounds per pass when !fits
+  std::int64_t reload_rounds = 0;  // array reprogramming rounds per pass when !fits
   int chiplets_used = 0;
   // Crossbar facts the evaluator needs per op, copied here so it reads one structure.
   int input_cycles = 1;

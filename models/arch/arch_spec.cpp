@@ -1,8 +1,8 @@
 #include "models/arch/arch_spec.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "models/core/config_paths.hpp"
 
@@ -35,7 +35,8 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   x.adc.type = a.choice("type", {"SAR", "Flash"});
   x.adc.bits = static_cast<int>(a.integer("bits", 1, 16));
   x.adc.enob = a.number("enob", 0.5, 16.0, static_cast<double>(x.adc.bits));
-  if (x.adc.enob > x.adc.bits) a.fail("enob", fmt::format("enob {} exceeds the ADC's {} bits", x.adc.enob, x.adc.bits));
+  if (x.adc.enob > x.adc.bits)
+    a.fail("enob", fmt::format("enob {} exceeds the ADC's {} bits", x.adc.enob, x.adc.bits));
   x.adc.sample_rate_hz = a.quantity<Dim::frequency>("sample_rate", {}, 0.0, 100e9).si;
   x.adc.columns_per_adc = static_cast<int>(a.integer("columns_per_adc", 1, x.columns));
   a.finish();
@@ -96,7 +97,8 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
   s.package.link = parse_link(p.child("link"));
   ConfigNode d = p.child("dram");
   d.allow("source");
-  s.package.dram.energy_per_bit = d.quantity<Dim::energy_per_bit>("energy_per_bit", {}, 0.0, 1e-9, false);
+  s.package.dram.energy_per_bit =
+      d.quantity<Dim::energy_per_bit>("energy_per_bit", {}, 0.0, 1e-9, false);
   s.package.dram.bandwidth = d.quantity<Dim::bandwidth>("bandwidth");
   d.finish();
   p.finish();

@@ -26,7 +26,9 @@ struct CrossbarSpec {
   double input_bit_density = 0.5;
   AdcSpec adc;
 
-  int weight_slices(int bits_per_cell) const { return (weight_bits + bits_per_cell - 1) / bits_per_cell; }
+  int weight_slices(int bits_per_cell) const {
+    return (weight_bits + bits_per_cell - 1) / bits_per_cell;
+  }
   int input_cycles() const { return (input_bits + dac_bits - 1) / dac_bits; }
   // Physical columns one logical output column takes.
   int columns_per_weight(int bits_per_cell) const {

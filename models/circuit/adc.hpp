@@ -35,9 +35,9 @@ struct AdcSurveyFit {
 };
 
 struct AdcSpec {
-  std::string type;     // a survey architecture: SAR, Flash
-  int bits = 8;         // output code width
-  double enob = 8;      // effective bits used for the energy and area fit
+  std::string type;  // a survey architecture: SAR, Flash
+  int bits = 8;      // output code width
+  double enob = 8;   // effective bits used for the energy and area fit
   double sample_rate_hz = 0;
   int columns_per_adc = 1;
 };

@@ -7,10 +7,10 @@
 namespace cimsim {
 
 namespace {
-constexpr double kRead64At8KB = 10e-12;           // J, Horowitz ISSCC 2014
-constexpr double kReferenceBits = 8.0 * 8192.0;   // 8 KB
-constexpr double kCapacityExponent = 0.475;       // log(100/10) / log(1 MB / 8 KB)
-constexpr double kSramCellF2 = 7.69 * 23.23;      // NeuroSim SRAM cell
+constexpr double kRead64At8KB = 10e-12;          // J, Horowitz ISSCC 2014
+constexpr double kReferenceBits = 8.0 * 8192.0;  // 8 KB
+constexpr double kCapacityExponent = 0.475;      // log(100/10) / log(1 MB / 8 KB)
+constexpr double kSramCellF2 = 7.69 * 23.23;     // NeuroSim SRAM cell
 constexpr double kArrayEfficiency = 0.7;
 }  // namespace
 

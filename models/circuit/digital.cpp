@@ -22,8 +22,8 @@ DigitalCosts digital_costs(double node_m, double supply_v, int accumulator_bits)
   double add = scale(kAdd32At45nm * accumulator_bits / 32.0);
   c.shift_add_energy_j = add;
   c.partial_sum_add_energy_j = add;
-  c.shift_add_area_m2 =
-      scaling::logic_area((kFullAdderTransistors + kFlipFlopTransistors) * accumulator_bits, node_m);
+  c.shift_add_area_m2 = scaling::logic_area(
+      (kFullAdderTransistors + kFlipFlopTransistors) * accumulator_bits, node_m);
   c.vector_mac_energy_j = scale(kMul8At45nm + kAdd32At45nm);
   c.vector_op_energy_j = scale(kFp16AddAt45nm + kFp16MulAt45nm);
   c.vector_special_energy_j = kSpecialFunctionFmas * c.vector_op_energy_j;

@@ -8,10 +8,10 @@ namespace cimsim {
 
 namespace {
 constexpr double kWireCapacitancePerMetre = 0.2e-15 / 1e-6;  // 0.2 fF/um, ITRS 2013
-constexpr double kGateCapacitanceAt22nm = 0.1e-15;             // F per access transistor
-constexpr double kDacUnitCapacitance = 1e-15;                  // F, matching-limited MOM unit
-constexpr double kMomDensity = 2e-15 / 1e-12;                  // F per m^2 (2 fF/um^2)
-constexpr double kDriverTransistors = 8;  // level shifter and two-stage buffer per row
+constexpr double kGateCapacitanceAt22nm = 0.1e-15;           // F per access transistor
+constexpr double kDacUnitCapacitance = 1e-15;                // F, matching-limited MOM unit
+constexpr double kMomDensity = 2e-15 / 1e-12;                // F per m^2 (2 fF/um^2)
+constexpr double kDriverTransistors = 8;     // level shifter and two-stage buffer per row
 constexpr double kDacSwitchTransistors = 4;  // per DAC bit: switch pair and latch
 }  // namespace
 

@@ -10,8 +10,8 @@
 
 namespace cimsim::scaling {
 
-inline constexpr double kHorowitzNode = 45e-9;    // m
-inline constexpr double kHorowitzSupply = 0.9;    // V
+inline constexpr double kHorowitzNode = 45e-9;  // m
+inline constexpr double kHorowitzSupply = 0.9;  // V
 inline constexpr double kLogicTransistorAreaF2 = 135.0;
 
 // Energy of a digital event measured at 45 nm / 0.9 V, moved to `node` and `supply`.

@@ -12,20 +12,20 @@
 namespace cimsim {
 
 enum class Action : int {
-  cell_read,             // one cell on a driven row, one input pulse (all used columns)
-  row_drive,             // one word line driven for one input pulse
-  dac_conversion,        // one multi-bit input conversion on a row
-  adc_conversion,        // one column (or column-group) conversion
-  shift_add,             // one ADC result shifted and added into a partial sum
-  partial_sum_add,       // one output partial sum added across row tiles
-  tile_buffer_bit,       // one bit read or written in a tile's input/output buffer
-  global_buffer_bit,     // one bit read or written in a chiplet's global buffer
-  link_bit_hop,          // one bit over one die-to-die link hop
-  dram_bit,              // one bit to or from DRAM
-  vector_mac,            // one multiply-accumulate in the digital vector unit (dynamic matmuls)
-  vector_op,             // one elementwise add/multiply/compare in the vector unit
-  vector_special,        // one exp, reciprocal, square root or tanh in the vector unit
-  cell_write,            // one cell programmed (weights reloaded because the model does not fit)
+  cell_read,          // one cell on a driven row, one input pulse (all used columns)
+  row_drive,          // one word line driven for one input pulse
+  dac_conversion,     // one multi-bit input conversion on a row
+  adc_conversion,     // one column (or column-group) conversion
+  shift_add,          // one ADC result shifted and added into a partial sum
+  partial_sum_add,    // one output partial sum added across row tiles
+  tile_buffer_bit,    // one bit read or written in a tile's input/output buffer
+  global_buffer_bit,  // one bit read or written in a chiplet's global buffer
+  link_bit_hop,       // one bit over one die-to-die link hop
+  dram_bit,           // one bit to or from DRAM
+  vector_mac,         // one multiply-accumulate in the digital vector unit (dynamic matmuls)
+  vector_op,          // one elementwise add/multiply/compare in the vector unit
+  vector_special,     // one exp, reciprocal, square root or tanh in the vector unit
+  cell_write,         // one cell programmed (weights reloaded because the model does not fit)
   count_
 };
 

@@ -1,13 +1,13 @@
 #include "models/core/config.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace cimsim {
 
@@ -39,7 +39,8 @@ std::string ResolvedConfig::to_yaml() const {
     chain.back()[parts.back()] = leaf;
   }
   YAML::Emitter out;
-  out << YAML::Comment("Fully resolved configuration written by cimsim: every value, with its source.");
+  out << YAML::Comment(
+      "Fully resolved configuration written by cimsim: every value, with its source.");
   out << YAML::Newline << root;
   return std::string(out.c_str()) + "\n";
 }
@@ -99,9 +100,11 @@ void check_keys(const YAML::Node& n, const std::string& file) {
   for (auto it = n.begin(); it != n.end(); ++it) {
     const YAML::Node& key = it->first;
     SourceLocation loc{file, key.Mark().line + 1, key.Mark().column + 1};
-    if (!key.IsScalar()) config_error(loc, "", fmt::format("a key must be plain text, got {}", node_kind(key)));
+    if (!key.IsScalar())
+      config_error(loc, "", fmt::format("a key must be plain text, got {}", node_kind(key)));
     if (!seen.insert(key.Scalar()).second) {
-      config_error(loc, "", fmt::format("key '{}' appears twice in the same section", key.Scalar()));
+      config_error(loc, "",
+                   fmt::format("key '{}' appears twice in the same section", key.Scalar()));
     }
     check_keys(it->second, file);
   }
@@ -116,12 +119,14 @@ bool is_value_with_source(const YAML::Node& n) {
   return true;
 }
 
-std::string format_number(double v) { return fmt::format("{:.10g}", v); }
+std::string format_number(double v) {
+  return fmt::format("{:.10g}", v);
+}
 
 }  // namespace
 
-ConfigNode::ConfigNode(std::shared_ptr<const ConfigDocument> doc, YAML::Node node,
-                       std::string path, ResolvedConfig* resolved)
+ConfigNode::ConfigNode(std::shared_ptr<const ConfigDocument> doc, YAML::Node node, std::string path,
+                       ResolvedConfig* resolved)
     : doc_(std::move(doc)),
       node_(std::move(node)),
       path_(std::move(path)),
@@ -157,9 +162,9 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& f
   if (doc->root.IsNull()) doc->root = YAML::Node(YAML::NodeType::Map);
   check_keys(doc->root, file);
   if (!doc->root.IsMap()) {
-    throw UserError(fmt::format("{}:{}:{}: error: expected a mapping of keys at the top level, got {}",
-                                file, doc->root.Mark().line + 1, doc->root.Mark().column + 1,
-                                node_kind(doc->root)));
+    throw UserError(
+        fmt::format("{}:{}:{}: error: expected a mapping of keys at the top level, got {}", file,
+                    doc->root.Mark().line + 1, doc->root.Mark().column + 1, node_kind(doc->root)));
   }
   YAML::Node root = doc->root;
   return ConfigNode(std::move(doc), root, "", resolved);
@@ -185,7 +190,9 @@ SourceLocation ConfigNode::location_of(const YAML::Node& n, const ConfigDocument
   return loc;
 }
 
-SourceLocation ConfigNode::location() const { return location_of(node_, doc_.get()); }
+SourceLocation ConfigNode::location() const {
+  return location_of(node_, doc_.get());
+}
 
 std::string ConfigNode::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
@@ -212,7 +219,9 @@ std::optional<ConfigNode::Found> ConfigNode::find(std::string_view key) const {
   return std::nullopt;
 }
 
-bool ConfigNode::has(std::string_view key) const { return find(key).has_value(); }
+bool ConfigNode::has(std::string_view key) const {
+  return find(key).has_value();
+}
 
 void ConfigNode::allow(std::string_view key) const {
   asked_->emplace(key);
@@ -242,8 +251,9 @@ void ConfigNode::missing(std::string_view key, const std::string& expected) cons
     }
   }
   config_error(location(), key_path(key),
-               expected.empty() ? fmt::format("missing required key '{}'", key)
-                                : fmt::format("missing required key '{}'; expected {}", key, expected));
+               expected.empty()
+                   ? fmt::format("missing required key '{}'", key)
+                   : fmt::format("missing required key '{}'; expected {}", key, expected));
 }
 
 void ConfigNode::record(std::string_view key, const std::string& value, const std::string& source,
@@ -313,7 +323,8 @@ void ConfigNode::finish() const {
 
 std::optional<std::string> ConfigNode::scalar_text(std::string_view key, const Found& f,
                                                    const std::string& expected) const {
-  if (!f.value.IsScalar()) fail_at(f, key, fmt::format("expected {}, got {}", expected, node_kind(f.value)));
+  if (!f.value.IsScalar())
+    fail_at(f, key, fmt::format("expected {}, got {}", expected, node_kind(f.value)));
   return f.value.Scalar();
 }
 
@@ -366,9 +377,13 @@ std::int64_t ConfigNode::integer(std::string_view key, std::int64_t lo, std::int
   if (ec != std::errc() || end != text.data() + text.size()) {
     fail_at(*f, key, fmt::format("expected {}, got '{}'", expected, text));
   }
-  if (v < lo || v > hi) fail_at(*f, key, fmt::format("value {} is out of range; expected {}", v, expected));
+  if (v < lo || v > hi)
+    fail_at(*f, key, fmt::format("value {} is out of range; expected {}", v, expected));
   if (f->doc->numbers_need_source && !f->explicit_source) {
-    fail_at(*f, key, fmt::format("a technology card value needs its source; write {{value: {}, source: \"...\"}}", text));
+    fail_at(*f, key,
+            fmt::format(
+                "a technology card value needs its source; write {{value: {}, source: \"...\"}}",
+                text));
   }
   record(key, text, f->source);
   return v;
@@ -376,8 +391,9 @@ std::int64_t ConfigNode::integer(std::string_view key, std::int64_t lo, std::int
 
 double ConfigNode::number(std::string_view key, double lo, double hi,
                           std::optional<double> fallback) const {
-  std::string expected = std::isinf(hi) ? fmt::format("a number of at least {}", format_number(lo))
-                                        : fmt::format("a number from {} to {}", format_number(lo), format_number(hi));
+  std::string expected =
+      std::isinf(hi) ? fmt::format("a number of at least {}", format_number(lo))
+                     : fmt::format("a number from {} to {}", format_number(lo), format_number(hi));
   auto f = find(key);
   if (!f) {
     if (!fallback) missing(key, expected);
@@ -390,9 +406,13 @@ double ConfigNode::number(std::string_view key, double lo, double hi,
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
     fail_at(*f, key, fmt::format("expected {}, got '{}'", expected, text));
   }
-  if (v < lo || v > hi) fail_at(*f, key, fmt::format("value {} is out of range; expected {}", text, expected));
+  if (v < lo || v > hi)
+    fail_at(*f, key, fmt::format("value {} is out of range; expected {}", text, expected));
   if (f->doc->numbers_need_source && !f->explicit_source) {
-    fail_at(*f, key, fmt::format("a technology card value needs its source; write {{value: {}, source: \"...\"}}", text));
+    fail_at(*f, key,
+            fmt::format(
+                "a technology card value needs its source; write {{value: {}, source: \"...\"}}",
+                text));
   }
   record(key, text, f->source);
   return v;
@@ -406,7 +426,8 @@ bool ConfigNode::boolean(std::string_view key, std::optional<bool> fallback) con
     return *fallback;
   }
   std::string text = *scalar_text(key, *f, "true or false");
-  if (text != "true" && text != "false") fail_at(*f, key, fmt::format("expected true or false, got '{}'", text));
+  if (text != "true" && text != "false")
+    fail_at(*f, key, fmt::format("expected true or false, got '{}'", text));
   record(key, text, f->source);
   return text == "true";
 }
@@ -415,22 +436,31 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
                                double lo, double hi, bool lo_exclusive) const {
   auto f = find(key);
   if (!f) {
-    if (!fallback_si) missing(key, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
+    if (!fallback_si)
+      missing(key, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
     record(key, format_quantity(*fallback_si, d), "default", true);
     return *fallback_si;
   }
-  std::string text = *scalar_text(key, *f, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
+  std::string text = *scalar_text(
+      key, *f, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
   std::string problem;
   auto v = parse_quantity(text, d, &problem);
   if (!v) fail_at(*f, key, fmt::format("'{}': {}", text, problem));
   bool below = lo_exclusive ? *v <= lo : *v < lo;
   if (below || *v > hi) {
-    std::string low = fmt::format("{} {}", lo_exclusive ? "above" : "at least", format_quantity(lo, d));
-    std::string range = std::isinf(hi) ? low : fmt::format("{} and at most {}", low, format_quantity(hi, d));
-    fail_at(*f, key, fmt::format("value '{}' is out of range; expected {} {}", text, dimension_name(d), range));
+    std::string low =
+        fmt::format("{} {}", lo_exclusive ? "above" : "at least", format_quantity(lo, d));
+    std::string range =
+        std::isinf(hi) ? low : fmt::format("{} and at most {}", low, format_quantity(hi, d));
+    fail_at(
+        *f, key,
+        fmt::format("value '{}' is out of range; expected {} {}", text, dimension_name(d), range));
   }
   if (f->doc->numbers_need_source && !f->explicit_source) {
-    fail_at(*f, key, fmt::format("a technology card value needs its source; write {{value: {}, source: \"...\"}}", text));
+    fail_at(*f, key,
+            fmt::format(
+                "a technology card value needs its source; write {{value: {}, source: \"...\"}}",
+                text));
   }
   record(key, text, f->source, true);
   return *v;

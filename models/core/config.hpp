@@ -9,6 +9,8 @@
 // source, in a ResolvedConfig that a run writes beside its results.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -18,8 +20,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "models/core/error.hpp"
 #include "models/core/units.hpp"

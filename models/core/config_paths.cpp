@@ -1,11 +1,11 @@
 #include "models/core/config_paths.hpp"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "models/core/config.hpp"
 
@@ -16,8 +16,8 @@ std::string config_dir() {
   return CIMSIM_DEFAULT_CONFIG_DIR;
 }
 
-std::string preset_path(const std::string& folder, const std::string& name,
-                        const ConfigNode& where, const std::string& key) {
+std::string preset_path(const std::string& folder, const std::string& name, const ConfigNode& where,
+                        const std::string& key) {
   namespace fs = std::filesystem;
   fs::path dir = fs::path(config_dir()) / folder;
   fs::path file = dir / (name + ".yaml");
@@ -39,9 +39,9 @@ std::string preset_path(const std::string& folder, const std::string& name,
 ConfigNode with_preset(const ConfigNode& given, const std::string& folder) {
   if (!given.has("preset")) return given;
   std::string preset = given.string("preset");
-  ConfigNode card = ConfigNode::load_file(preset_path(folder, preset, given, "preset"), given.resolved(),
-                                          /*numbers_need_source=*/true, given.path(),
-                                          preset_display_name(folder, preset));
+  ConfigNode card = ConfigNode::load_file(
+      preset_path(folder, preset, given, "preset"), given.resolved(),
+      /*numbers_need_source=*/true, given.path(), preset_display_name(folder, preset));
   return given.with_fallback(card);
 }
 

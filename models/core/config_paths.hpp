@@ -12,8 +12,8 @@ std::string config_dir();
 
 // configs/<folder>/<name>.yaml, or a UserError naming the preset and the ones that exist.
 // Messages and sources call it by its place in the cimsim tree: preset_display_name().
-std::string preset_path(const std::string& folder, const std::string& name,
-                        const ConfigNode& where, const std::string& key);
+std::string preset_path(const std::string& folder, const std::string& name, const ConfigNode& where,
+                        const std::string& key);
 
 std::string preset_display_name(const std::string& folder, const std::string& name);
 

@@ -55,11 +55,10 @@ class Registry {
   std::map<std::string, Entry> entries_;
 };
 
-#define CIMSIM_REGISTER(Interface, Impl, name, description)                                 \
+#define CIMSIM_REGISTER(Interface, Impl, name, description)                                   \
   static const bool cimsim_registered_##Impl = ::cimsim::Registry<Interface>::instance().add( \
-      name, description,                                                                    \
-      [](const ::cimsim::ConfigNode& node) -> std::unique_ptr<Interface> {                  \
-        return std::make_unique<Impl>(node);                                                \
+      name, description, [](const ::cimsim::ConfigNode& node) -> std::unique_ptr<Interface> { \
+        return std::make_unique<Impl>(node);                                                  \
       })
 
 }  // namespace cimsim

@@ -1,11 +1,11 @@
 #include "models/core/units.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace cimsim {
 namespace {
@@ -36,15 +36,15 @@ constexpr std::array<Prefix, 13> kSiPrefixes{{{"a", 1e-18},
                                               {"T", 1e12}}};
 
 constexpr std::array<Prefix, 10> kBinaryPrefixes{{{"", 1.0},
-                                                 {"k", 1e3},
-                                                 {"K", 1e3},
-                                                 {"T", 1e12},
-                                                 {"Ti", 1024.0 * 1024.0 * 1024.0 * 1024.0},
-                                                 {"M", 1e6},
-                                                 {"G", 1e9},
-                                                 {"Ki", 1024.0},
-                                                 {"Mi", 1024.0 * 1024.0},
-                                                 {"Gi", 1024.0 * 1024.0 * 1024.0}}};
+                                                  {"k", 1e3},
+                                                  {"K", 1e3},
+                                                  {"T", 1e12},
+                                                  {"Ti", 1024.0 * 1024.0 * 1024.0 * 1024.0},
+                                                  {"M", 1e6},
+                                                  {"G", 1e9},
+                                                  {"Ki", 1024.0},
+                                                  {"Mi", 1024.0 * 1024.0},
+                                                  {"Gi", 1024.0 * 1024.0 * 1024.0}}};
 
 std::vector<UnitSymbol> build_unit_table() {
   std::vector<UnitSymbol> t;
@@ -196,7 +196,8 @@ std::string format_quantity(double si, Dim d) {
         double bytes = si / 8.0;
         for (const char* p : {"Gi", "Mi", "Ki"}) {
           double f = p[0] == 'G' ? 1073741824.0 : p[0] == 'M' ? 1048576.0 : 1024.0;
-          if (bytes >= f && std::fmod(bytes, f) == 0.0) return fmt::format("{:.10g}{}B", bytes / f, p);
+          if (bytes >= f && std::fmod(bytes, f) == 0.0)
+            return fmt::format("{:.10g}{}B", bytes / f, p);
         }
         return fmt::format("{:.10g}B", bytes);
       }
@@ -212,16 +213,16 @@ std::string format_quantity(double si, Dim d) {
   }
   if (si == 0.0) return fmt::format("0{}", base.symbol);
   static constexpr std::array<Prefix, 11> kFormatPrefixes{{{"a", 1e-18},
-                                                          {"f", 1e-15},
-                                                          {"p", 1e-12},
-                                                          {"n", 1e-9},
-                                                          {"u", 1e-6},
-                                                          {"m", 1e-3},
-                                                          {"", 1.0},
-                                                          {"k", 1e3},
-                                                          {"M", 1e6},
-                                                          {"G", 1e9},
-                                                          {"T", 1e12}}};
+                                                           {"f", 1e-15},
+                                                           {"p", 1e-12},
+                                                           {"n", 1e-9},
+                                                           {"u", 1e-6},
+                                                           {"m", 1e-3},
+                                                           {"", 1.0},
+                                                           {"k", 1e3},
+                                                           {"M", 1e6},
+                                                           {"G", 1e9},
+                                                           {"T", 1e12}}};
   const Prefix* best = &kFormatPrefixes[6];
   for (const auto& p : kFormatPrefixes) {
     if (std::fabs(si) >= std::pow(p.factor, base.power) * (1.0 - 1e-12)) best = &p;

@@ -76,8 +76,10 @@ CostTable build_cost_table(const ArchSpec& arch) {
   const double adc_area = arrays * adcs_per_array * adc.area_m2;
   const double accum = arrays * adcs_per_array * dig.shift_add_area_m2;
   const double tiles = static_cast<double>(arch.chiplet.tiles) * arch.package.chiplets();
-  const double buffers = tiles * (in_buf.area_m2 + out_buf.area_m2) + arch.package.chiplets() * glb.area_m2;
-  const double vector = static_cast<double>(arch.package.chiplets()) * arch.chiplet.vector_lanes * dig.vector_lane_area_m2;
+  const double buffers =
+      tiles * (in_buf.area_m2 + out_buf.area_m2) + arch.package.chiplets() * glb.area_m2;
+  const double vector = static_cast<double>(arch.package.chiplets()) * arch.chiplet.vector_lanes *
+                        dig.vector_lane_area_m2;
   auto area = [&](Component c) -> double& { return t.area_m2[static_cast<int>(c)]; };
   area(Component::crossbar) = cells;
   area(Component::drivers) = drivers;

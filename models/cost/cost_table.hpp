@@ -14,8 +14,8 @@ struct CostTable {
   std::array<double, kNumActions> energy_j{};  // per action
 
   // Timing.
-  double array_cycle_s = 0;        // one input cycle of one array: read pulse vs ADC bank vs clock
-  double array_vector_s = 0;       // one input vector through one array (all input cycles)
+  double array_cycle_s = 0;   // one input cycle of one array: read pulse vs ADC bank vs clock
+  double array_vector_s = 0;  // one input vector through one array (all input cycles)
   double vector_lane_ops_per_s = 0;  // per lane
   double vector_special_cycles = 0;  // cycles per special function per lane
   int vector_lanes = 0;
@@ -29,7 +29,7 @@ struct CostTable {
   std::array<double, kNumComponents> area_m2{};
   double area_per_array_m2 = 0;  // cells, drivers, ADCs and shift-adders of one array
 
-  int activation_bits = 8;   // bits per activation moved between ops
+  int activation_bits = 8;  // bits per activation moved between ops
   int accumulator_bits = 0;
 
   double energy(Action a) const { return energy_j[static_cast<int>(a)]; }

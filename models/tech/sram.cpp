@@ -16,7 +16,8 @@ class SramCell final : public CellPhysics {
  public:
   explicit SramCell(const ConfigNode& node)
       : readout_(node.choice("readout", {"charge", "current"})),
-        compute_capacitance_(node.quantity<Dim::capacitance>("compute_capacitance", {}, 0.0, 1e-12)),
+        compute_capacitance_(
+            node.quantity<Dim::capacitance>("compute_capacitance", {}, 0.0, 1e-12)),
         bitline_swing_(node.quantity<Dim::voltage>("bitline_swing", 0.0, 0.0, 5.0, false)) {
     if (readout_ == "current" && bitline_swing_.si <= 0.0) {
       node.fail("bitline_swing", "a current-domain SRAM card needs a bitline_swing above 0V");

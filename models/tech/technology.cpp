@@ -22,7 +22,8 @@ TechnologyCard parse_technology(const ConfigNode& given) {
   t.endurance_cycles = node.number("endurance", 1.0, 1e20);
 
   auto physics = Registry<CellPhysics>::instance().create(node, "physics");
-  t.bits_per_cell = static_cast<int>(node.integer("bits_per_cell", 1, physics->max_bits_per_cell()));
+  t.bits_per_cell =
+      static_cast<int>(node.integer("bits_per_cell", 1, physics->max_bits_per_cell()));
   t.physics = std::move(physics);
   node.finish();
   return t;

@@ -7,19 +7,22 @@ namespace cimsim {
 
 std::int64_t Workload::weight_macs() const {
   std::int64_t s = 0;
-  for (const auto& op : ops) if (op.kind == OpKind::weight_matmul) s += op.macs();
+  for (const auto& op : ops)
+    if (op.kind == OpKind::weight_matmul) s += op.macs();
   return s;
 }
 
 std::int64_t Workload::dynamic_macs() const {
   std::int64_t s = 0;
-  for (const auto& op : ops) if (op.kind == OpKind::dynamic_matmul) s += op.macs();
+  for (const auto& op : ops)
+    if (op.kind == OpKind::dynamic_matmul) s += op.macs();
   return s;
 }
 
 std::int64_t Workload::weight_parameters() const {
   std::int64_t s = 0;
-  for (const auto& op : ops) if (op.kind == OpKind::weight_matmul) s += op.k * op.n;
+  for (const auto& op : ops)
+    if (op.kind == OpKind::weight_matmul) s += op.k * op.n;
   return s;
 }
 
@@ -94,8 +97,9 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
   WorkloadRequest r = request;
   if (r.seq == 0) r.seq = s.image_tokens > 0 ? s.image_tokens : 128;
   if (s.image_tokens > 0 && r.phase == "prefill" && r.seq != s.image_tokens) {
-    throw UserError(fmt::format("error: {} takes {} tokens per image ({} patches plus the class token); got --seq {}",
-                                s.name, s.image_tokens, s.image_tokens - 1, r.seq));
+    throw UserError(fmt::format(
+        "error: {} takes {} tokens per image ({} patches plus the class token); got --seq {}",
+        s.name, s.image_tokens, s.image_tokens - 1, r.seq));
   }
   Workload w;
   w.shape = s;

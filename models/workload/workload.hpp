@@ -22,8 +22,8 @@ enum class OpKind { embedding, weight_matmul, dynamic_matmul, vector };
 struct Op {
   std::string name;
   OpKind kind = OpKind::vector;
-  int layer = -1;                // transformer block, -1 outside the blocks
-  std::vector<int> inputs;       // producer ops (indices into Workload::ops)
+  int layer = -1;           // transformer block, -1 outside the blocks
+  std::vector<int> inputs;  // producer ops (indices into Workload::ops)
   // Matmuls: `instances` independent products of an M x K by a K x N matrix.
   std::int64_t m = 0, k = 0, n = 0, instances = 1;
   // Vector ops: elementwise operations and special functions (exp, rsqrt, ...).
@@ -35,19 +35,19 @@ struct Op {
 
 struct TransformerShape {
   std::string name;
-  std::string style;     // encoder (BERT, ViT) or decoder (GPT-2, Llama)
+  std::string style;  // encoder (BERT, ViT) or decoder (GPT-2, Llama)
   int layers = 0;
   int d_model = 0;
   int heads = 0;
-  int kv_heads = 0;      // grouped-query attention when below heads
+  int kv_heads = 0;  // grouped-query attention when below heads
   int ffn = 0;
-  std::string ffn_kind;  // gelu or swiglu
-  std::string norm;      // layernorm or rmsnorm
+  std::string ffn_kind;       // gelu or swiglu
+  std::string norm;           // layernorm or rmsnorm
   std::string norm_position;  // post (BERT) or pre (GPT-2, ViT, Llama)
-  int vocab = 0;         // LM head width for decoders; 0 for none
-  int classes = 0;       // classifier head width (ViT); 0 for none
-  int patch_pixels = 0;  // ViT: pixels x channels per patch; 0 for token inputs
-  int image_tokens = 0;  // ViT: patches plus the class token the image always gives
+  int vocab = 0;              // LM head width for decoders; 0 for none
+  int classes = 0;            // classifier head width (ViT); 0 for none
+  int patch_pixels = 0;       // ViT: pixels x channels per patch; 0 for token inputs
+  int image_tokens = 0;       // ViT: patches plus the class token the image always gives
   bool rope = false;
   std::string source;
 };
@@ -57,7 +57,7 @@ struct WorkloadRequest {
   int seq = 0;                    // prefill: tokens per sequence; 0 = the model's own (128 for
                                   // text, the image's tokens for ViT)
   int batch = 1;
-  int context = 0;                // decode: tokens already in the KV cache
+  int context = 0;  // decode: tokens already in the KV cache
 };
 
 struct Workload {

@@ -1,7 +1,6 @@
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-
-#include <catch2/catch.hpp>
 
 #include "models/cost/cost_table.hpp"
 #include "test_support.hpp"
@@ -15,7 +14,8 @@ TEST_CASE("did-you-mean picks the closest known key", "[config]") {
 }
 
 TEST_CASE("a preset is overridden key by key", "[config]") {
-  ArchSpec a = test::parse_arch_text(test::small_arch_yaml("{preset: reram_22nm, bits_per_cell: 1}"));
+  ArchSpec a =
+      test::parse_arch_text(test::small_arch_yaml("{preset: reram_22nm, bits_per_cell: 1}"));
   CHECK(a.technology.bits_per_cell == 1);
   CHECK(a.technology.name == "reram_22nm");
   CHECK(a.technology.node.si == Approx(22e-9));
@@ -29,7 +29,9 @@ TEST_CASE("unknown keys are errors with a hint", "[config]") {
   try {
     test::parse_arch_text(yaml);
   } catch (const UserError& e) {
-    CHECK(std::string(e.what()) == "test.yaml:6:3: error: at 'crossbar.colums': unknown key 'colums'; did you mean 'columns'?");
+    CHECK(std::string(e.what()) ==
+          "test.yaml:6:3: error: at 'crossbar.colums': unknown key 'colums'; did you mean "
+          "'columns'?");
   }
 }
 
@@ -42,7 +44,8 @@ TEST_CASE("technology cards need a source for every number", "[config]") {
 
 TEST_CASE("the resolved configuration loads back to the same architecture", "[config]") {
   ResolvedConfig resolved;
-  ArchSpec original = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", &resolved);
+  ArchSpec original =
+      load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", &resolved);
   auto path = std::filesystem::temp_directory_path() / "cimsim_resolved_roundtrip.yaml";
   std::ofstream(path) << resolved.to_yaml();
   ArchSpec again = load_arch(path.string(), nullptr);

@@ -61,7 +61,7 @@ TEST_CASE("a 6x3 matrix tiles and counts in closed form", "[mapper][evaluator]")
   Evaluation e = evaluate(w, m, costs, ws);
   const auto& c = e.counts;
   CHECK(c[Action::cell_read] == 3 * 4 * (6 * 3 * 4));  // vectors x cycles x cells
-  CHECK(c[Action::row_drive] == 3 * 4 * 6 * 2);         // rows x column tiles
+  CHECK(c[Action::row_drive] == 3 * 4 * 6 * 2);        // rows x column tiles
   CHECK(c[Action::dac_conversion] == 0);
   CHECK(c[Action::adc_conversion] == 3 * 4 * 2 * (3 * 4));
   CHECK(c[Action::shift_add] == c[Action::adc_conversion]);
@@ -81,7 +81,8 @@ TEST_CASE("a 6x3 matrix tiles and counts in closed form", "[mapper][evaluator]")
 TEST_CASE("activations crossing chiplets pay link bits x hops", "[mapper][evaluator]") {
   ArchSpec arch = test::parse_arch_text(test::small_arch_yaml());
   // 4 + 4 arrays fill chiplet 0 (8 arrays); the third matrix lands on chiplet 1.
-  Workload w = hand_workload({matmul("a", 0, 3, 6, 3), matmul("b", 1, 3, 3, 8), matmul("c", 2, 3, 8, 2)}, 18);
+  Workload w = hand_workload(
+      {matmul("a", 0, 3, 6, 3), matmul("b", 1, 3, 3, 8), matmul("c", 2, 3, 8, 2)}, 18);
   Mapping m = map_workload(arch, w);
   CHECK(m.op_chiplet[1] == 0);
   CHECK(m.op_chiplet[2] == 0);
@@ -97,8 +98,8 @@ TEST_CASE("activations crossing chiplets pay link bits x hops", "[mapper][evalua
 }
 
 TEST_CASE("weights that do not fit are reprogrammed every pass", "[mapper][evaluator]") {
-  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml("{preset: reram_22nm}",
-      "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml(
+      "{preset: reram_22nm}", "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
       "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2}", 1));
   Workload w = hand_workload({matmul("mm", 0, 3, 6, 5)}, 18);  // 2 x 3 = 6 arrays > 4
   Mapping m = map_workload(arch, w);
@@ -116,7 +117,8 @@ TEST_CASE("weights that do not fit are reprogrammed every pass", "[mapper][evalu
 }
 
 TEST_CASE("offset weights keep a reference column per array", "[mapper][evaluator]") {
-  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml("{preset: reram_22nm}",
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml(
+      "{preset: reram_22nm}",
       "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n  signed_weights: offset\n"));
   // 2 columns per weight; 7 weight columns leave 3 outputs per array.
   Workload w = hand_workload({matmul("mm", 0, 1, 4, 6)}, 4);
@@ -130,7 +132,8 @@ TEST_CASE("offset weights keep a reference column per array", "[mapper][evaluato
 }
 
 TEST_CASE("BERT-base fills the default architecture as computed by hand", "[mapper]") {
-  ArchSpec arch = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
+  ArchSpec arch =
+      load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
   WorkloadRequest r;
   Workload w = build_transformer(find_workload("bert-base"), r);
   Mapping m = map_workload(arch, w);

@@ -1,6 +1,5 @@
-#include <set>
-
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "cli/params.hpp"
 #include "models/arch/arch_spec.hpp"

@@ -8,15 +8,22 @@
 namespace cimsim::test {
 
 // A small ReRAM architecture; `crossbar_extra` and `technology` let a test change one thing.
-inline std::string small_arch_yaml(const std::string& technology = "{preset: reram_22nm}",
-                                   const std::string& crossbar = "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
-                                   const std::string& adc = "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2}",
-                                   int arrays_per_tile = 4) {
+inline std::string small_arch_yaml(
+    const std::string& technology = "{preset: reram_22nm}",
+    const std::string& crossbar = "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
+    const std::string& adc = "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2}",
+    int arrays_per_tile = 4) {
   return "name: small\n"
-         "technology: " + technology + "\n"
+         "technology: " +
+         technology +
+         "\n"
          "clock: 1GHz\n"
-         "crossbar:\n  " + crossbar + "  adc: " + adc + "\n"
-         "tile: {arrays: " + std::to_string(arrays_per_tile) + ", input_buffer: 1KiB, output_buffer: 1KiB}\n"
+         "crossbar:\n  " +
+         crossbar + "  adc: " + adc +
+         "\n"
+         "tile: {arrays: " +
+         std::to_string(arrays_per_tile) +
+         ", input_buffer: 1KiB, output_buffer: 1KiB}\n"
          "chiplet: {tiles: 2, global_buffer: 64KiB, vector_lanes: 4}\n"
          "package:\n"
          "  mesh: {columns: 2, rows: 1}\n"

@@ -5,7 +5,8 @@
 using namespace cimsim;
 
 TEST_CASE("a YAML workload builds the same graph as a zoo entry of that shape", "[workload]") {
-  TransformerShape s = find_workload(std::string(CIMSIM_SOURCE_DIR) + "/configs/workloads/tiny_decoder.yaml");
+  TransformerShape s =
+      find_workload(std::string(CIMSIM_SOURCE_DIR) + "/configs/workloads/tiny_decoder.yaml");
   CHECK(s.name == "tiny-decoder");
   CHECK(s.kv_heads == 2);
   WorkloadRequest r;
