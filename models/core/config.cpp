@@ -13,15 +13,14 @@ namespace cimsim {
 
 // ---------------------------------------------------------------- ResolvedConfig
 
-void ResolvedConfig::set(const std::string& path, std::string value, std::string source,
-                         bool quoted) {
+void ResolvedConfig::set(const std::string& path, std::string value, std::string source) {
   auto it = index_.find(path);
   if (it != index_.end()) {
-    entries_[it->second] = {path, std::move(value), std::move(source), quoted};
+    entries_[it->second] = {path, std::move(value), std::move(source)};
     return;
   }
   index_[path] = entries_.size();
-  entries_.push_back({path, std::move(value), std::move(source), quoted});
+  entries_.push_back({path, std::move(value), std::move(source)});
 }
 
 std::string ResolvedConfig::to_yaml() const {
@@ -256,9 +255,9 @@ void ConfigNode::missing(std::string_view key, const std::string& expected) cons
                    : fmt::format("missing required key '{}'; expected {}", key, expected));
 }
 
-void ConfigNode::record(std::string_view key, const std::string& value, const std::string& source,
-                        bool quoted) const {
-  if (resolved_) resolved_->set(key_path(key), value, source, quoted);
+void ConfigNode::record(std::string_view key, const std::string& value,
+                        const std::string& source) const {
+  if (resolved_) resolved_->set(key_path(key), value, source);
 }
 
 ConfigNode ConfigNode::child(std::string_view key) const {
@@ -332,11 +331,11 @@ std::string ConfigNode::string(std::string_view key, std::optional<std::string> 
   auto f = find(key);
   if (!f) {
     if (!fallback) missing(key, "text");
-    record(key, *fallback, "default", true);
+    record(key, *fallback, "default");
     return *fallback;
   }
   std::string v = *scalar_text(key, *f, "text");
-  record(key, v, f->source, true);
+  record(key, v, f->source);
   return v;
 }
 
@@ -345,7 +344,7 @@ std::string ConfigNode::choice(std::string_view key, const std::vector<std::stri
   auto f = find(key);
   if (!f) {
     if (!fallback) missing(key, fmt::format("one of: {}", fmt::join(options, ", ")));
-    record(key, *fallback, "default", true);
+    record(key, *fallback, "default");
     return *fallback;
   }
   std::string v = *scalar_text(key, *f, fmt::format("one of: {}", fmt::join(options, ", ")));
@@ -356,7 +355,7 @@ std::string ConfigNode::choice(std::string_view key, const std::vector<std::stri
                          : fmt::format("'{}' is not one of: {}; did you mean '{}'?", v,
                                        fmt::join(options, ", "), hint));
   }
-  record(key, v, f->source, true);
+  record(key, v, f->source);
   return v;
 }
 
@@ -438,7 +437,7 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
   if (!f) {
     if (!fallback_si)
       missing(key, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
-    record(key, format_quantity(*fallback_si, d), "default", true);
+    record(key, format_quantity(*fallback_si, d), "default");
     return *fallback_si;
   }
   std::string text = *scalar_text(
@@ -462,7 +461,7 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
                 "a technology card value needs its source; write {{value: {}, source: \"...\"}}",
                 text));
   }
-  record(key, text, f->source, true);
+  record(key, text, f->source);
   return *v;
 }
 

@@ -33,9 +33,8 @@ class ResolvedConfig {
     std::string path;
     std::string value;
     std::string source;
-    bool quoted = false;  // emit as a string even if it looks like a number
   };
-  void set(const std::string& path, std::string value, std::string source, bool quoted = false);
+  void set(const std::string& path, std::string value, std::string source);
   const std::vector<Entry>& entries() const { return entries_; }
   // Nested YAML, each value as {value: ..., source: ...}: loadable again as an architecture.
   std::string to_yaml() const;
@@ -117,8 +116,7 @@ class ConfigNode {
   double quantity_si(std::string_view key, Dim d, std::optional<double> fallback_si, double lo,
                      double hi, bool lo_exclusive) const;
   [[noreturn]] void missing(std::string_view key, const std::string& expected) const;
-  void record(std::string_view key, const std::string& value, const std::string& source,
-              bool quoted = false) const;
+  void record(std::string_view key, const std::string& value, const std::string& source) const;
   SourceLocation location_of(const YAML::Node& n, const ConfigDocument* doc) const;
   [[noreturn]] void fail_at(const Found& f, std::string_view key, const std::string& what) const;
 
