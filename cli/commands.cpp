@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/golden.hpp"
+#include "cli/gpu_validation.hpp"
 #include "cli/params.hpp"
 #include "cli/report.hpp"
 #include "models/core/error.hpp"
@@ -21,6 +22,9 @@ namespace {
 struct WorkloadOptions {
   std::string workload;
   WorkloadRequest request;
+  std::string gpu = "A100-SXM4-80GB";
+  std::string gpu_precision;
+  bool gpu_unfused = false;
 };
 
 void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
@@ -34,6 +38,14 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   cmd->add_option("--batch", o.request.batch, "sequences per batch")->check(CLI::Range(1, 1 << 16));
   cmd->add_option("--context", o.request.context, "tokens already in the KV cache (decode)")
       ->check(CLI::Range(0, 1 << 22));
+  cmd->add_option(
+      "--gpu", o.gpu,
+      "GPU baseline: a card in configs/gpu (A100-SXM4-80GB, H100-SXM5-80GB) or a YAML file");
+  cmd->add_option("--gpu-precision", o.gpu_precision,
+                  "GPU precision (default: int8 when the CIM chip is 8-bit, else fp16)")
+      ->check(CLI::IsMember({"fp16", "int8"}));
+  cmd->add_flag("--gpu-unfused", o.gpu_unfused,
+                "run every GPU op as its own kernel (eager frameworks)");
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -82,6 +94,8 @@ int run_cli(int argc, char** argv) {
   auto* params = app.add_subcommand(
       "params", "list every architecture parameter with unit, default and range");
   auto* workloads = app.add_subcommand("workloads", "list the built-in workloads");
+  auto* validate_gpu =
+      app.add_subcommand("validate-gpu", "compare the GPU model with published A100 measurements");
 
   try {
     app.parse(argc, argv);
@@ -99,6 +113,11 @@ int run_cli(int argc, char** argv) {
     std::cout << parameter_table();
     return 0;
   }
+  if (*validate_gpu) {
+    auto points = validate_gpu_model();
+    std::cout << gpu_validation_table(points);
+    return 0;
+  }
   if (*workloads) {
     for (const auto& s : zoo()) {
       std::cout << fmt::format(
@@ -111,7 +130,8 @@ int run_cli(int argc, char** argv) {
   if (wo.request.phase == "decode" && wo.request.context == 0) {
     throw UserError("error: --phase decode needs --context N (tokens already in the KV cache)");
   }
-  RunResult result = run_analytical(arch_file, wo.workload, wo.request);
+  RunRequest request{arch_file, wo.workload, wo.request, wo.gpu, wo.gpu_precision, !wo.gpu_unfused};
+  RunResult result = run_analytical(request);
   Json report = report_json(result);
 
   if (*run) {

@@ -4,11 +4,20 @@
 
 namespace cimsim {
 
-RunResult run_analytical(const std::string& arch_file, const std::string& workload_name,
-                         const WorkloadRequest& request) {
+std::string matching_gpu_precision(const ArchSpec& arch) {
+  return arch.crossbar.input_bits <= 8 && arch.crossbar.weight_bits <= 8 ? "int8" : "fp16";
+}
+
+RunResult run_analytical(const RunRequest& request) {
   RunResult r;
-  r.arch = load_arch(arch_file, &r.resolved);
-  r.workload = build_transformer(find_workload(workload_name), request);
+  r.arch = load_arch(request.arch_file, &r.resolved);
+  r.workload = build_transformer(find_workload(request.workload), request.workload_request);
+  r.gpu_card = load_gpu_card(request.gpu, nullptr);  // a card is used whole, never overridden
+  GpuOptions gpu_options;
+  gpu_options.precision =
+      request.gpu_precision.empty() ? matching_gpu_precision(r.arch) : request.gpu_precision;
+  gpu_options.fused = request.gpu_fused;
+  r.gpu = evaluate_gpu(r.workload, r.gpu_card, gpu_options);
   r.mapping = map_workload(r.arch, r.workload);
   r.costs = build_cost_table(r.arch);
   r.per_op.resize(r.workload.ops.size());
@@ -27,6 +36,14 @@ const char* kind_name(OpKind k) {
     case OpKind::vector: return "vector";
   }
   return "?";
+}
+
+}  // namespace
+
+namespace {
+
+double tokens_per_pass(const Workload& w) {
+  return static_cast<double>(w.request.batch) * (w.request.phase == "decode" ? 1 : w.request.seq);
 }
 
 }  // namespace
@@ -100,6 +117,34 @@ Json report_json(const RunResult& r) {
   Json prices = Json::object();
   for (int i = 0; i < kNumActions; ++i)
     prices[std::string(action_name(static_cast<Action>(i)))] = r.costs.energy_j[i] / kPico;
+  const auto& g = r.gpu;
+  const double tokens = tokens_per_pass(w);
+  j["cim"]["energy_per_token_pj"] = e.energy_j / tokens / kPico;
+  j["gpu"] = {
+      {"name", g.card},
+      {"precision", g.precision},
+      {"fused", g.fused},
+      {"gpus", g.gpus},
+      {"memory_needed_bytes", g.memory_needed_bytes},
+      {"kernels", g.kernels},
+      {"energy_pj", g.energy_j() / kPico},
+      {"energy_per_token_pj", g.energy_j() / tokens / kPico},
+      {"latency_ns", g.latency_s / kNano},
+      {"throughput_inferences_per_s", 1.0 / g.latency_s},
+      {"tops_per_w", 2.0 * w.total_macs() / g.energy_j() / 1e12},
+      {"breakdown_pj",
+       {{"compute", g.compute_j / kPico},
+        {"on_chip", g.on_chip_j / kPico},
+        {"hbm", g.hbm_j / kPico},
+        {"static", g.static_j / kPico}}},
+      {"static_power_w", g.static_power_w},
+      {"hbm_bytes", g.hbm_bytes},
+      {"data_movement_fraction", g.data_movement_fraction()},
+  };
+  j["vs_gpu"] = {
+      {"energy_ratio", g.energy_j() / e.energy_j},
+      {"speedup", g.latency_s / e.latency_s},
+  };
   j["cost_table"] = {
       {"energy_pj", prices},
       {"array_cycle_ns", r.costs.array_cycle_s / kNano},
@@ -112,6 +157,7 @@ std::string report_table(const RunResult& r) {
   const auto& e = r.evaluation;
   const auto& w = r.workload;
   const auto& m = r.mapping;
+  const auto& g = r.gpu;
   std::string s;
   auto line = [&](std::string text) { s += text + "\n"; };
   line(fmt::format("cimsim {}: {} on {}", CIMSIM_VERSION, w.name, r.arch.name));
@@ -121,7 +167,7 @@ std::string report_table(const RunResult& r) {
       r.arch.package.chiplets(), r.arch.chiplet.tiles, r.arch.tile.arrays, r.arch.crossbar.rows,
       r.arch.crossbar.columns));
   line("");
-  line(fmt::format("  MACs             {:>20L}  ({} in weight matmuls + {} in attention)",
+  line(fmt::format("  MACs             {:>20}  ({} in weight matmuls + {} in attention)",
                    w.total_macs(), w.weight_macs(), w.dynamic_macs()));
   line(fmt::format("  weights          {:>20}  parameters in weight matmuls",
                    w.weight_parameters()));
@@ -131,17 +177,37 @@ std::string report_table(const RunResult& r) {
       m.fits ? ""
              : fmt::format("; does NOT fit: {} reprogramming rounds per pass", m.reload_rounds)));
   line("");
-  line(fmt::format("  energy           {:>16.4f} uJ", e.energy_j / kMicro));
-  line(fmt::format(
-      "  latency          {:>16.4f} us{}", e.latency_s / kMicro,
-      m.fits ? "" : fmt::format("  ({:.4f} us reprogramming)", e.reload_latency_s / kMicro)));
-  line(fmt::format("  throughput       {:>16.2f} inferences/s  ({:.3f} effective TOPS)",
-                   e.inferences_per_s, e.effective_tops()));
-  line(fmt::format("  efficiency       {:>16.3f} TOPS/W", e.tops_per_w()));
+  const std::string gpu_title =
+      fmt::format("{}{} ({}{})", g.gpus > 1 ? fmt::format("{} x ", g.gpus) : "", g.card,
+                  g.precision, g.fused ? ", fused" : ", unfused");
+  line(fmt::format("  {:<22} {:>20}   {:>20}", "", "CIM chip", gpu_title));
+  const double tokens = tokens_per_pass(w);
+  line(fmt::format("  {:<22} {:>20.4f}   {:>20.4f}", "energy (uJ)", e.energy_j / kMicro,
+                   g.energy_j() / kMicro));
+  line(fmt::format("  {:<22} {:>20.4f}   {:>20.4f}", "energy per token (uJ)",
+                   e.energy_j / tokens / kMicro, g.energy_j() / tokens / kMicro));
+  line(fmt::format("  {:<22} {:>20.4f}   {:>20.4f}", "latency (us)", e.latency_s / kMicro,
+                   g.latency_s / kMicro));
+  line(fmt::format("  {:<22} {:>20.2f}   {:>20.2f}", "throughput (passes/s)", e.inferences_per_s,
+                   1.0 / g.latency_s));
+  line(fmt::format("  {:<22} {:>20.3f}   {:>20.3f}", "TOPS/W", e.tops_per_w(),
+                   2.0 * w.total_macs() / g.energy_j() / 1e12));
   line(
-      fmt::format("  area             {:>16.3f} mm2", r.costs.total_area_m2() / kSquareMillimetre));
+      fmt::format("  {:<22} {:>20.3f}", "area (mm2)", r.costs.total_area_m2() / kSquareMillimetre));
+  line(fmt::format("  GPU / CIM: energy {:.2f}x, latency {:.2f}x (above 1: the CIM chip wins)",
+                   g.energy_j() / e.energy_j, g.latency_s / e.latency_s));
+  if (!m.fits) {
+    line(fmt::format("  CIM latency includes {:.4f} us of weight reprogramming",
+                     e.reload_latency_s / kMicro));
+  }
+  line(fmt::format(
+      "  GPU energy: compute {:.1f}%, on-chip SRAM {:.1f}%, HBM {:.1f}%, static {:.1f}%; data "
+      "movement is {:.1f}% of its dynamic energy",
+      100.0 * g.compute_j / g.energy_j(), 100.0 * g.on_chip_j / g.energy_j(),
+      100.0 * g.hbm_j / g.energy_j(), 100.0 * g.static_j / g.energy_j(),
+      100.0 * g.data_movement_fraction()));
   line("");
-  line(fmt::format("  {:<14} {:>14} {:>8}   {:>12} {:>8}", "component", "energy (uJ)", "share",
+  line(fmt::format("  {:<14} {:>14} {:>8}   {:>12} {:>8}", "CIM component", "energy (uJ)", "share",
                    "area (mm2)", "share"));
   for (int c = 0; c < kNumComponents; ++c) {
     double ej = e.energy_by_component_j[c];

@@ -381,7 +381,7 @@ std::int64_t ConfigNode::integer(std::string_view key, std::int64_t lo, std::int
   if (f->doc->numbers_need_source && !f->explicit_source) {
     fail_at(*f, key,
             fmt::format(
-                "a technology card value needs its source; write {{value: {}, source: \"...\"}}",
+                "a card value needs its source; write {{value: {}, source: \"...\"}}",
                 text));
   }
   record(key, text, f->source);
@@ -410,7 +410,7 @@ double ConfigNode::number(std::string_view key, double lo, double hi,
   if (f->doc->numbers_need_source && !f->explicit_source) {
     fail_at(*f, key,
             fmt::format(
-                "a technology card value needs its source; write {{value: {}, source: \"...\"}}",
+                "a card value needs its source; write {{value: {}, source: \"...\"}}",
                 text));
   }
   record(key, text, f->source);
@@ -458,7 +458,7 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
   if (f->doc->numbers_need_source && !f->explicit_source) {
     fail_at(*f, key,
             fmt::format(
-                "a technology card value needs its source; write {{value: {}, source: \"...\"}}",
+                "a card value needs its source; write {{value: {}, source: \"...\"}}",
                 text));
   }
   record(key, text, f->source);

@@ -62,8 +62,10 @@ class GraphBuilder {
   }
 
   int vector(const std::string& name, int layer, std::vector<int> inputs, std::int64_t elements,
-             std::int64_t ops_per_element, std::int64_t specials) {
+             std::int64_t ops_per_element, std::int64_t specials,
+             VectorKind kind = VectorKind::elementwise) {
     Op op;
+    op.vector_kind = kind;
     op.name = name;
     op.kind = OpKind::vector;
     op.layer = layer;
@@ -118,7 +120,7 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
 
   GraphBuilder g(w);
   auto norm = [&](const std::string& name, int layer, int input) {
-    return g.vector(name, layer, {input}, tokens * d, norm_ops, tokens);
+    return g.vector(name, layer, {input}, tokens * d, norm_ops, tokens, VectorKind::normalization);
   };
 
   int x = 0;
@@ -145,7 +147,7 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
     const std::int64_t inst = static_cast<std::int64_t>(r.batch) * s.heads;
     int scores = g.dynamic(nm("attn.qk"), l, {q, k}, inst, q_len, d_head, kv_len);
     int probs = g.vector(nm("attn.softmax"), l, {scores}, inst * q_len * kv_len, 5,
-                         inst * q_len * kv_len + inst * q_len);
+                         inst * q_len * kv_len + inst * q_len, VectorKind::softmax);
     int ctx = g.dynamic(nm("attn.av"), l, {probs, v}, inst, q_len, kv_len, d_head);
     int o = g.matmul(nm("attn.o"), l, ctx, tokens, d, d);
     int res1 = g.vector(nm("residual1"), l, {o, x}, tokens * d, 1, 0);

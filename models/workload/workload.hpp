@@ -19,6 +19,10 @@ namespace cimsim {
 
 enum class OpKind { embedding, weight_matmul, dynamic_matmul, vector };
 
+// What a vector op is, for baselines that fuse kernels: elementwise ops fold into the kernel
+// that produced their input; normalizations and softmax read and write whole rows.
+enum class VectorKind { elementwise, normalization, softmax };
+
 struct Op {
   std::string name;
   OpKind kind = OpKind::vector;
@@ -28,6 +32,7 @@ struct Op {
   std::int64_t m = 0, k = 0, n = 0, instances = 1;
   // Vector ops: elementwise operations and special functions (exp, rsqrt, ...).
   std::int64_t vector_ops = 0, vector_specials = 0;
+  VectorKind vector_kind = VectorKind::elementwise;
   std::int64_t output_elements = 0;  // elements this op produces
 
   std::int64_t macs() const { return instances * m * k * n; }

@@ -38,7 +38,7 @@ TEST_CASE("unknown keys are errors with a hint", "[config]") {
 TEST_CASE("technology cards need a source for every number", "[config]") {
   auto card = ConfigNode::load_string("node: 22nm\n", "card.yaml", nullptr, true);
   REQUIRE_THROWS_WITH(card.quantity<Dim::length>("node"),
-                      "card.yaml:1:7: error: at 'node': a technology card value needs its source; "
+                      "card.yaml:1:7: error: at 'node': a card value needs its source; "
                       "write {value: 22nm, source: \"...\"}");
 }
 

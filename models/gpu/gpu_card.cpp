@@ -1,0 +1,72 @@
+#include "models/gpu/gpu_card.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "models/core/config_paths.hpp"
+
+namespace cimsim {
+
+GpuCard parse_gpu_card(const ConfigNode& n) {
+  n.allow("description");
+  GpuCard g;
+  g.name = n.string("name");
+  g.node = n.quantity<Dim::length>("node", {}, 1e-9, 1e-6, false);
+  g.supply_voltage = n.quantity<Dim::voltage>("supply_voltage", {}, 0.0, 5.0);
+  g.tensor_fp16_flops = n.number("tensor_fp16_tflops", 1e-3, 1e6) * 1e12;
+  g.tensor_int8_ops = n.number("tensor_int8_tops", 1e-3, 1e6) * 1e12;
+  g.vector_fp32_flops = n.number("vector_fp32_tflops", 1e-3, 1e6) * 1e12;
+  g.sms = static_cast<int>(n.integer("sms", 1, 100000));
+  g.clock = n.quantity<Dim::frequency>("clock", {}, 0.0, 20e9);
+  g.hbm_capacity = n.quantity<Dim::data_size>("hbm_capacity");
+  g.hbm_bandwidth = n.quantity<Dim::bandwidth>("hbm_bandwidth");
+  g.hbm_energy_per_bit =
+      n.quantity<Dim::energy_per_bit>("hbm_energy_per_bit", {}, 0.0, 1e-9, false);
+  g.l2_size = n.quantity<Dim::data_size>("l2_size");
+  g.register_file_per_sm = n.quantity<Dim::data_size>("register_file_per_sm");
+  g.shared_memory_per_sm = n.quantity<Dim::data_size>("shared_memory_per_sm");
+  g.nvlink_bandwidth = n.quantity<Dim::bandwidth>("nvlink_bandwidth");
+  g.tdp = n.quantity<Dim::power>("tdp", {}, 0.0, 1e5);
+  g.gemm_efficiency = n.number("gemm_efficiency", 0.01, 1.0);
+  g.gemm_saturation_tokens = n.number("gemm_saturation_tokens", 1.0, 1e9);
+  g.gemm_efficiency_floor = n.number("gemm_efficiency_floor", 0.001, 1.0);
+  g.memory_efficiency = n.number("memory_efficiency", 0.01, 1.0);
+  g.kernel_overhead = n.quantity<Dim::time>("kernel_overhead", {}, 0.0, 1e-2, false);
+  n.finish();
+  return g;
+}
+
+GpuCard load_gpu_card(const std::string& name_or_file, ResolvedConfig* resolved) {
+  namespace fs = std::filesystem;
+  bool looks_like_file = name_or_file.find('/') != std::string::npos ||
+                         name_or_file.ends_with(".yaml") || name_or_file.ends_with(".yml");
+  if (looks_like_file) {
+    return parse_gpu_card(ConfigNode::load_file(name_or_file, resolved, true, "gpu"));
+  }
+  // Card names are written A100-SXM4-80GB; their files a100_sxm4_80gb.yaml.
+  std::string stem = name_or_file;
+  std::transform(stem.begin(), stem.end(), stem.begin(), [](unsigned char c) {
+    return c == '-' ? '_' : static_cast<char>(std::tolower(c));
+  });
+  fs::path dir = fs::path(config_dir()) / "gpu";
+  if (!fs::exists(dir / (stem + ".yaml"))) {
+    std::vector<std::string> known;
+    if (fs::is_directory(dir)) {
+      for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.path().extension() == ".yaml") known.push_back(e.path().stem().string());
+      }
+    }
+    std::sort(known.begin(), known.end());
+    std::string hint = closest_match(stem, known);
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw UserError("error: unknown GPU '" + name_or_file + "'" +
+                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                    "; GPU cards in configs/gpu: " + list + " (or give a YAML file)");
+  }
+  return parse_gpu_card(ConfigNode::load_file((dir / (stem + ".yaml")).string(), resolved, true,
+                                              "gpu", preset_display_name("gpu", stem)));
+}
+
+}  // namespace cimsim

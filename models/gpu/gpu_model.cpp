@@ -1,0 +1,173 @@
+#include "models/gpu/gpu_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/circuit/buffer.hpp"
+#include "models/circuit/digital.hpp"
+#include "models/core/error.hpp"
+
+namespace cimsim {
+
+namespace {
+
+struct PerMacEnergy {
+  double datapath_j;
+  double operands_j;  // register file and shared memory
+};
+
+PerMacEnergy per_mac_energy(const GpuCard& g, const std::string& precision) {
+  const double node = g.node.si, v = g.supply_voltage.si;
+  const DigitalCosts d = digital_costs(node, v, 32);
+  const bool int8 = precision == "int8";
+  const double rf_bit = sram_buffer_costs(g.register_file_per_sm.si, node, v).energy_per_bit_j;
+  const double smem_bit = sram_buffer_costs(g.shared_memory_per_sm.si, node, v).energy_per_bit_j;
+  const double rf_bytes_per_mac = int8 ? 768.0 / 4096.0 : 768.0 / 2048.0;
+  const double element_bytes = int8 ? 1.0 : 2.0;
+  const double smem_bytes_per_mac = element_bytes * (64.0 + 64.0) / (64.0 * 64.0);
+  return {int8 ? d.vector_mac_energy_j : d.vector_op_energy_j,
+          8.0 * (rf_bytes_per_mac * rf_bit + smem_bytes_per_mac * smem_bit)};
+}
+
+double peak_rate(const GpuCard& g, const std::string& precision) {
+  return precision == "int8" ? g.tensor_int8_ops : g.tensor_fp16_flops;
+}
+
+}  // namespace
+
+double gpu_gemm_seconds(const GpuCard& g, const std::string& precision, double m, double k,
+                        double n, double instances, double bytes) {
+  const double fill = std::clamp(m / g.gemm_saturation_tokens, g.gemm_efficiency_floor, 1.0);
+  const double eta = g.gemm_efficiency * fill;
+  const double compute = 2.0 * instances * m * k * n / (peak_rate(g, precision) * eta);
+  const double memory = bytes / (g.hbm_bandwidth.si / 8.0 * g.memory_efficiency);
+  return std::max(compute, memory) + g.kernel_overhead.si;
+}
+
+GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions& o) {
+  if (o.precision != "fp16" && o.precision != "int8")
+    panic("evaluate_gpu: unknown precision " + o.precision);
+  GpuEvaluation e;
+  e.card = g.name;
+  e.precision = o.precision;
+  e.fused = o.fused;
+  const bool int8 = o.precision == "int8";
+  const double weight_bytes_per = int8 ? 1.0 : 2.0;  // weights and GEMM inputs
+  const double act_bytes = 2.0;                      // FP16 activations between kernels
+  const double hbm_bytes_per_s = g.hbm_bandwidth.si / 8.0 * g.memory_efficiency;
+  const auto& s = w.shape;
+  const double group = s.kv_heads > 0 ? static_cast<double>(s.heads) / s.kv_heads : 1.0;
+
+  // Capacity: weights, the KV cache of every layer, and the largest activation.
+  double weights = static_cast<double>(w.weight_parameters()) * weight_bytes_per;
+  const auto& r = w.request;
+  const double kv_tokens = r.phase == "decode" ? r.context + 1.0 : r.seq;
+  const double d_head = s.heads > 0 ? static_cast<double>(s.d_model) / s.heads : 0;
+  double kv_cache = 2.0 * s.layers * s.kv_heads * d_head * kv_tokens * r.batch * act_bytes;
+  double largest_activation = 0;
+  for (const auto& op : w.ops)
+    largest_activation = std::max(largest_activation, op.output_elements * act_bytes);
+  e.memory_needed_bytes = weights + kv_cache + largest_activation;
+  const double capacity = g.hbm_capacity.si / 8.0;
+  e.gpus = static_cast<int>(std::ceil(e.memory_needed_bytes / capacity));
+  const double split = e.gpus;
+
+  double compute_time = 0, macs = 0, vector_ops = 0, hbm_bytes = 0;
+  auto kernel = [&](double seconds, double bytes) {
+    compute_time += seconds;
+    hbm_bytes += bytes;
+    e.kernels += 1;
+  };
+  auto memory_kernel = [&](double bytes, double ops) {
+    double t = std::max(bytes / split / hbm_bytes_per_s, ops / split / g.vector_fp32_flops) +
+               g.kernel_overhead.si;
+    vector_ops += ops;
+    kernel(t, bytes);
+  };
+
+  for (size_t i = 0; i < w.ops.size(); ++i) {
+    const Op& op = w.ops[i];
+    switch (op.kind) {
+      case OpKind::embedding: memory_kernel(2.0 * op.output_elements * act_bytes, 0); break;
+      case OpKind::weight_matmul: {
+        double n = op.n;
+        // Fused: matmuls reading the same input with the same shape run as one GEMM.
+        while (o.fused && i + 1 < w.ops.size() && w.ops[i + 1].kind == OpKind::weight_matmul &&
+               w.ops[i + 1].inputs == op.inputs && w.ops[i + 1].m == op.m &&
+               w.ops[i + 1].k == op.k) {
+          n += w.ops[++i].n;
+        }
+        const double bytes = (op.k * n + op.m * op.k) * weight_bytes_per + op.m * n * act_bytes;
+        macs += op.m * op.k * n;
+        kernel(gpu_gemm_seconds(g, o.precision, op.m, op.k, n / split, 1, bytes / split), bytes);
+        break;
+      }
+      case OpKind::dynamic_matmul: {
+        const bool attention = o.fused && i + 2 < w.ops.size() &&
+                               w.ops[i + 1].kind == OpKind::vector &&
+                               w.ops[i + 1].vector_kind == VectorKind::softmax &&
+                               w.ops[i + 2].kind == OpKind::dynamic_matmul;
+        if (attention) {
+          const Op& qk = op;
+          const Op& av = w.ops[i + 2];
+          const double q = qk.instances * qk.m * qk.k, k = qk.instances * qk.k * qk.n / group;
+          const double v = av.instances * av.k * av.n / group, out = av.instances * av.m * av.n;
+          const double bytes = (q + k + v + out) * act_bytes;
+          macs += qk.macs() + av.macs();
+          vector_ops += w.ops[i + 1].vector_ops + w.ops[i + 1].vector_specials;
+          // One kernel: both products at the rate of a GEMM with the query rows as M.
+          const double flops_as_one = static_cast<double>(qk.macs() + av.macs()) / (qk.m * qk.k);
+          kernel(gpu_gemm_seconds(g, "fp16", qk.m, qk.k, flops_as_one / split, 1, bytes / split),
+                 bytes);
+          i += 2;
+        } else {
+          const double bytes =
+              (op.instances * (op.m * op.k + op.k * op.n + op.m * op.n)) * act_bytes;
+          macs += op.macs();
+          kernel(gpu_gemm_seconds(g, "fp16", op.m, op.k, op.n, op.instances / split, bytes / split),
+                 bytes);
+        }
+        break;
+      }
+      case OpKind::vector: {
+        const double ops = op.vector_ops + op.vector_specials;
+        if (o.fused && op.vector_kind == VectorKind::elementwise) {
+          vector_ops += ops;  // folded into the producing kernel's epilogue
+          break;
+        }
+        double in_elements = 0;
+        for (int src : op.inputs) in_elements += w.ops[src].output_elements;
+        if (o.fused) in_elements = op.output_elements;  // residuals were fused upstream
+        memory_kernel((in_elements + op.output_elements) * act_bytes, ops);
+        break;
+      }
+    }
+  }
+
+  // Tensor parallelism: two all-reduces of the hidden state per layer over NVLink.
+  double allreduce = 0;
+  if (e.gpus > 1) {
+    const double tokens = static_cast<double>(r.batch) * (r.phase == "decode" ? 1 : r.seq);
+    const double bytes = tokens * s.d_model * act_bytes * 2.0 * (split - 1) / split;
+    allreduce = 2.0 * s.layers * (bytes / (g.nvlink_bandwidth.si / 8.0) + g.kernel_overhead.si);
+  }
+  e.latency_s = compute_time + allreduce;
+  e.hbm_bytes = hbm_bytes;
+
+  const PerMacEnergy pm = per_mac_energy(g, o.precision);
+  const DigitalCosts d = digital_costs(g.node.si, g.supply_voltage.si, 32);
+  const double l2_bit =
+      sram_buffer_costs(g.l2_size.si, g.node.si, g.supply_voltage.si).energy_per_bit_j;
+  e.compute_j = macs * pm.datapath_j + vector_ops * d.vector_op_energy_j;
+  e.on_chip_j = macs * pm.operands_j + 2.0 * hbm_bytes * 8.0 * l2_bit;
+  e.hbm_j = hbm_bytes * 8.0 * g.hbm_energy_per_bit.si;
+
+  const PerMacEnergy fp16 = per_mac_energy(g, "fp16");
+  const double peak_dynamic_w =
+      g.tensor_fp16_flops * g.gemm_efficiency / 2.0 * (fp16.datapath_j + fp16.operands_j);
+  e.static_power_w = std::max(0.0, g.tdp.si - peak_dynamic_w);
+  e.static_j = e.static_power_w * e.gpus * e.latency_s;
+  return e;
+}
+
+}  // namespace cimsim

@@ -1,0 +1,70 @@
+// The von Neumann baseline: the same op graph on a GPU.
+//
+// Latency: a roofline per kernel with achieved-efficiency factors. A GEMM of M token rows takes
+//   max(2MKN / (P * eta(M)), bytes / (B_HBM * eta_mem)) + t_kernel,
+//   eta(M) = gemm_efficiency * clamp(M / gemm_saturation_tokens, gemm_efficiency_floor, 1),
+// (small-M GEMMs leave tensor-core tiles partly empty), where bytes are the weights plus the
+// input and output activations. Memory-bound kernels (normalizations, softmax, gathers) move
+// their bytes at B_HBM * eta_mem. Fused mode (TensorRT/FlashAttention practice, the default):
+// matmuls sharing an input (Q, K, V; gate, up) are one GEMM, elementwise ops fold into the
+// producing kernel, and attention is one kernel that never writes the score matrix to HBM
+// (grouped-query K and V are read once per KV head). Unfused mode runs every op as a kernel.
+//
+// Energy: MACs x (datapath FMA + register-file and shared-memory operand traffic) + HBM bits x
+// pJ/bit + L2 traffic (every HBM byte crosses L2 twice) + static power x time. Datapath FMA
+// energies are Horowitz's (ISSCC 2014) scaled to the card's node and supply (scaling.hpp);
+// operand traffic is priced with the SRAM model (buffer.hpp) at the register file's and shared
+// memory's capacities, per MAC as the PTX mma.sync shapes move them (m16n8k16 FP16: 768 operand
+// bytes per 2048 MACs; m16n8k32 INT8: 768 per 4096), with 64x64 warp tiles loading
+// (64 + 64) elements from shared memory per 64 x 64 MACs. Static power is derived: TDP minus the
+// dynamic power of the peak FP16 GEMM under this model (a GPU running its peak GEMM sits at its
+// power limit), so it holds leakage and every per-instruction overhead the model does not name.
+//
+// Capacity: weights, KV cache and the largest activation must fit in HBM; otherwise the model
+// is split over the fewest GPUs that hold it (tensor parallelism: work and bytes divide, each
+// layer adds two all-reduces over NVLink) and the report says so.
+#pragma once
+
+#include <string>
+
+#include "models/gpu/gpu_card.hpp"
+#include "models/workload/workload.hpp"
+
+namespace cimsim {
+
+struct GpuOptions {
+  std::string precision = "fp16";  // fp16 | int8
+  bool fused = true;
+};
+
+struct GpuEvaluation {
+  std::string card;
+  std::string precision;
+  bool fused = true;
+  int gpus = 1;
+  double memory_needed_bytes = 0;
+  int kernels = 0;
+  double latency_s = 0;
+  double compute_j = 0;  // datapath arithmetic
+  double on_chip_j = 0;  // register file, shared memory, L2
+  double hbm_j = 0;
+  double static_j = 0;
+  double static_power_w = 0;
+  double hbm_bytes = 0;
+  double energy_j() const { return compute_j + on_chip_j + hbm_j + static_j; }
+  // Share of the dynamic energy spent moving data rather than computing.
+  double data_movement_fraction() const {
+    double dyn = compute_j + on_chip_j + hbm_j;
+    return dyn > 0 ? (on_chip_j + hbm_j) / dyn : 0.0;
+  }
+};
+
+GpuEvaluation evaluate_gpu(const Workload& workload, const GpuCard& card,
+                           const GpuOptions& options);
+
+// Latency of one GEMM kernel (M x K by K x N, `instances` of them) on one GPU; exposed for tests
+// and for the validation against measured GEMMs.
+double gpu_gemm_seconds(const GpuCard& card, const std::string& precision, double m, double k,
+                        double n, double instances, double bytes);
+
+}  // namespace cimsim
