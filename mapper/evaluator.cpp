@@ -35,6 +35,11 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   if (!per_op.empty() && per_op.size() != w.ops.size()) panic("evaluate: per_op size mismatch");
   if (map.op_chiplet.size() != w.ops.size()) panic("evaluate: mapping is for another workload");
   ws.chiplet_vector_busy_s.assign(map.chiplet_position.size(), 0.0);
+  ws.rows.resize(w.ops.size());
+  ws.first_out_s.resize(w.ops.size());
+  ws.last_out_s.resize(w.ops.size());
+  double pipeline_s = 0;    // weights resident: ops overlap vector by vector
+  double sequential_s = 0;  // weights reloaded: one op after another
 
   Evaluation e;
   e.macs = w.total_macs();
@@ -46,7 +51,8 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   for (size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
     ActionCounts a;
-    double t = 0;
+    double t = 0;      // time proportional to the data: compute and link serialization
+    double fixed = 0;  // per-hop latency, paid once by the first vector
     const int here = map.op_chiplet[i];
 
     // Inputs produced on another chiplet cross the mesh.
@@ -56,7 +62,8 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
       const u64 bits = static_cast<u64>(w.ops[src].output_elements) * act;
       const int hops = map.hops(from, here);
       a[Action::link_bit_hop] += bits * hops;
-      t += bits / c.link_bandwidth_bps + hops * c.link_latency_per_hop_s;
+      t += bits / c.link_bandwidth_bps;
+      fixed = std::max(fixed, hops * c.link_latency_per_hop_s);
     }
 
     switch (op.kind) {
@@ -102,9 +109,31 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     double energy = 0;
     for (int j = 0; j < kNumActions; ++j) energy += static_cast<double>(a.count[j]) * c.energy_j[j];
     e.counts += a;
-    e.latency_s += t;
-    if (!per_op.empty()) per_op[i] = {a, t, energy};
+    sequential_s += t + fixed;
+    if (!per_op.empty()) per_op[i] = {a, t + fixed, energy};
+
+    // Pipeline recurrence: an op streams its rows (token vectors) in order; it can emit its
+    // first row once its inputs' first rows arrive (or their last rows, for an input it needs
+    // whole, such as all keys of a bidirectional attention), and never faster than its own
+    // per-row time or its inputs' last rows allow.
+    const std::int64_t rows = (op.kind == OpKind::weight_matmul || op.kind == OpKind::embedding)
+                                  ? std::max<std::int64_t>(op.m, 1)
+                                  : (op.inputs.empty() ? 1 : ws.rows[op.inputs.front()]);
+    const double per_row = t / static_cast<double>(rows);
+    double ready_first = 0, ready_last = 0;
+    for (int src : op.inputs) {
+      const bool whole =
+          std::find(op.whole_inputs.begin(), op.whole_inputs.end(), src) != op.whole_inputs.end();
+      ready_first = std::max(ready_first, whole ? ws.last_out_s[src] : ws.first_out_s[src]);
+      ready_last = std::max(ready_last, ws.last_out_s[src]);
+    }
+    ws.rows[i] = rows;
+    ws.first_out_s[i] = ready_first + fixed + per_row;
+    ws.last_out_s[i] =
+        std::max(ready_last + fixed + per_row, ws.first_out_s[i] + (rows - 1) * per_row);
+    pipeline_s = std::max(pipeline_s, ws.last_out_s[i]);
   }
+  e.latency_s = map.fits ? pipeline_s : sequential_s;
 
   if (!map.fits) {
     // Every pass reprograms all arrays: weights come from DRAM and are written round by round,

@@ -1,13 +1,18 @@
 // The analytical evaluator: action counts, energy and latency of a mapped workload in closed
 // form. Plain C++, thread-safe (no shared state), no allocation when given a Workspace.
 //
-// Latency: ops run one after another for the whole batch (layer-sequential); a weight matmul of
-// M vectors takes M * input_cycles * max(read pulse, columns_per_adc / f_ADC, 1 / clock); a
-// vector-unit op takes (ops + 10 * specials) / (lanes * clock); a mesh transfer takes
-// bits / link bandwidth + hops * per-hop latency; DRAM reads bits / DRAM bandwidth. Throughput:
-// in steady state inferences are pipelined across layers (weights stay in place), so the busiest
-// resource (one matrix's arrays, one chiplet's vector unit, the DRAM port) sets the rate. When
-// the weights do not fit, each pass reprograms the arrays and nothing overlaps.
+// Op times: a weight matmul of M vectors takes M * input_cycles * max(read pulse,
+// columns_per_adc / f_ADC, 1 / clock); a vector-unit op takes (ops + 10 * specials) /
+// (lanes * clock); a mesh transfer takes bits / link bandwidth plus hops * per-hop latency once;
+// DRAM reads bits / DRAM bandwidth.
+// Latency: weights stay in place, so ops stream token vectors through the chip as a pipeline
+// (ISAAC, Shafiee et al., ISCA 2016): each op emits row r once its inputs have emitted row r and
+// it has finished row r-1. Bidirectional attention needs every key and value before its first
+// query row (a barrier); causal attention and decode do not. Contention between ops sharing a
+// chiplet's vector unit is not modelled in the latency (it is in the throughput).
+// Throughput: inferences pipeline behind each other, so the busiest resource (one matrix's
+// arrays, one chiplet's vector unit, the DRAM port) sets the rate. When the weights do not fit,
+// each pass reprograms the arrays and ops run one after another with nothing overlapped.
 #pragma once
 
 #include <array>
@@ -44,6 +49,9 @@ struct Evaluation {
 // Scratch space reused across evaluations (one per thread).
 struct Workspace {
   std::vector<double> chiplet_vector_busy_s;
+  std::vector<std::int64_t> rows;   // token vectors each op streams
+  std::vector<double> first_out_s;  // when each op emits its first row
+  std::vector<double> last_out_s;   // when each op emits its last row
 };
 
 // `per_op`, when not empty, must have one entry per op and receives each op's share.

@@ -76,8 +76,9 @@ class GraphBuilder {
     return add(std::move(op));
   }
 
-  int embedding(const std::string& name, std::int64_t elements) {
+  int embedding(const std::string& name, std::int64_t elements, std::int64_t rows) {
     Op op;
+    op.m = rows;
     op.name = name;
     op.kind = OpKind::embedding;
     op.output_elements = elements;
@@ -127,10 +128,10 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
   if (s.patch_pixels > 0) {
     // ViT: the class token is a learned vector, not a patch; the others are projected patches.
     const std::int64_t patches = tokens - r.batch;
-    int pixels = g.embedding("patches", patches * s.patch_pixels);
+    int pixels = g.embedding("patches", patches * s.patch_pixels, patches);
     x = g.matmul("patch_embed", -1, pixels, patches, s.patch_pixels, d);
   } else {
-    x = g.embedding("embedding", tokens * d);
+    x = g.embedding("embedding", tokens * d, tokens);
   }
 
   for (int l = 0; l < s.layers; ++l) {
@@ -149,6 +150,11 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
     int probs = g.vector(nm("attn.softmax"), l, {scores}, inst * q_len * kv_len, 5,
                          inst * q_len * kv_len + inst * q_len, VectorKind::softmax);
     int ctx = g.dynamic(nm("attn.av"), l, {probs, v}, inst, q_len, kv_len, d_head);
+    if (s.style == "encoder" && !decode) {
+      // Bidirectional: every query row needs all keys and values of its sequence.
+      w.ops[scores].whole_inputs = {k};
+      w.ops[ctx].whole_inputs = {v};
+    }
     int o = g.matmul(nm("attn.o"), l, ctx, tokens, d, d);
     int res1 = g.vector(nm("residual1"), l, {o, x}, tokens * d, 1, 0);
     int ffn_in = pre ? norm(nm("norm2"), l, res1) : norm(nm("norm1"), l, res1);
@@ -169,9 +175,13 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
   if (s.norm_position == "pre") x = norm("final_norm", -1, x);
   if (s.vocab > 0) {
     // Decoders predict the next token from the last position of each sequence in prefill.
-    g.matmul("lm_head", -1, x, r.batch, d, s.vocab);
+    int head = g.matmul("lm_head", -1, x, r.batch, d, s.vocab);
+    w.ops[head].whole_inputs = {x};  // the last position is the last row out
   }
-  if (s.classes > 0) g.matmul("classifier", -1, x, r.batch, d, s.classes);
+  if (s.classes > 0) {
+    int head = g.matmul("classifier", -1, x, r.batch, d, s.classes);
+    w.ops[head].whole_inputs = {x};  // the class token's row, after the whole image
+  }
   return w;
 }
 

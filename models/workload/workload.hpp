@@ -26,8 +26,9 @@ enum class VectorKind { elementwise, normalization, softmax };
 struct Op {
   std::string name;
   OpKind kind = OpKind::vector;
-  int layer = -1;           // transformer block, -1 outside the blocks
-  std::vector<int> inputs;  // producer ops (indices into Workload::ops)
+  int layer = -1;                 // transformer block, -1 outside the blocks
+  std::vector<int> inputs;        // producer ops (indices into Workload::ops)
+  std::vector<int> whole_inputs;  // inputs needed complete before the first output row (all keys)
   // Matmuls: `instances` independent products of an M x K by a K x N matrix.
   std::int64_t m = 0, k = 0, n = 0, instances = 1;
   // Vector ops: elementwise operations and special functions (exp, rsqrt, ...).

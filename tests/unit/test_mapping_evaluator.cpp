@@ -143,3 +143,22 @@ TEST_CASE("BERT-base fills the default architecture as computed by hand", "[mapp
   CHECK(m.fits);
   CHECK(m.utilization == 1.0);
 }
+
+TEST_CASE("resident weights stream token vectors through a pipeline", "[evaluator]") {
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml());
+  CostTable costs = build_cost_table(arch);
+  const double row = 4 * 20e-9;  // one vector through one array: 4 input cycles of 20 ns
+  const double input_s = 3 * 4 * 4.0 / 64e9;  // 3 rows of 4 4-bit activations from DRAM
+  // Two chained 4x2 matmuls (one array each) on 3 vectors: the second starts on vector 1 as
+  // soon as the first has emitted it, so the pass takes the first input row (a third of the
+  // input) plus (3 + 1) array rows.
+  Workload chain = hand_workload({matmul("a", 0, 3, 4, 2), matmul("b", 1, 3, 2, 2)}, 12);
+  chain.ops[0].m = 3;
+  Workspace ws;
+  Evaluation e = evaluate(chain, map_workload(arch, chain), costs, ws);
+  CHECK(e.latency_s == Approx(input_s / 3 + 4 * row).epsilon(1e-12));
+  // When b needs all of a's rows before its first (as attention needs all keys), nothing overlaps.
+  chain.ops[2].whole_inputs = {1};
+  e = evaluate(chain, map_workload(arch, chain), costs, ws);
+  CHECK(e.latency_s == Approx(input_s / 3 + 6 * row).epsilon(1e-12));
+}
