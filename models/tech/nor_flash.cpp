@@ -21,6 +21,8 @@ class NorFlashCell final : public CellPhysics {
   // Multi-level NOR flash stores 2 to 4 bits (Zhang et al., ISCAS 2021; Mythic M1076: 8-bit
   // weights over cells); 1 bit is allowed for binary use.
   int max_bits_per_cell() const override { return 4; }
+  double level_min() const override { return on_current_.si / on_off_ratio_; }
+  double level_max() const override { return on_current_.si; }
   std::string readout() const override { return "current"; }
 
   double read_energy_per_active_cell(double read_pulse_s, double) const override {

@@ -20,6 +20,8 @@ class ResistiveCell final : public CellPhysics {
         read_voltage_(node.quantity<Dim::voltage>("read_voltage", {}, 0.0, 5.0)) {}
 
   int max_bits_per_cell() const override { return 2; }
+  double level_min() const override { return 1.0 / on_resistance_.si / on_off_ratio_; }
+  double level_max() const override { return 1.0 / on_resistance_.si; }
   std::string readout() const override { return "current"; }
 
   double read_energy_per_active_cell(double read_pulse_s, double) const override {

@@ -25,6 +25,8 @@ class SramCell final : public CellPhysics {
   }
 
   int max_bits_per_cell() const override { return 1; }
+  double level_min() const override { return 0.0; }
+  double level_max() const override { return 1.0; }
   std::string readout() const override { return readout_; }
 
   double read_energy_per_active_cell(double, double supply_v) const override {

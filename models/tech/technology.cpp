@@ -21,6 +21,11 @@ TechnologyCard parse_technology(const ConfigNode& given) {
   t.write_time_per_row = node.quantity<Dim::time>("write_time", {}, 0.0, 1.0);
   t.endurance_cycles = node.number("endurance", 1.0, 1e20);
 
+  t.programming_noise = make_device_noise(node, "programming_noise");
+  t.read_noise = make_device_noise(node, "read_noise");
+  t.drift_nu = node.number("drift_nu", 0.0, 1.0, 0.0);
+  // aihwkit's PCM drift reference time (Nandakumar et al. 2019).
+  t.drift_t0 = node.quantity<Dim::time>("drift_t0", 20.0, 0.0, 1e9);
   auto physics = Registry<CellPhysics>::instance().create(node, "physics");
   t.bits_per_cell =
       static_cast<int>(node.integer("bits_per_cell", 1, physics->max_bits_per_cell()));

@@ -12,6 +12,7 @@
 
 #include "models/core/config.hpp"
 #include "models/core/units.hpp"
+#include "models/xbar/device_noise.hpp"
 
 namespace cimsim {
 
@@ -23,8 +24,12 @@ class CellPhysics {
   // Mean energy one cell draws during one read pulse when its row is driven, averaged over
   // stored levels spread uniformly between the lowest and highest state.
   virtual double read_energy_per_active_cell(double read_pulse_s, double supply_v) const = 0;
-  // "current" or "charge": how the column sums are formed; reported, and used by readout choice.
+  // "current" or "charge": how the column sums are formed.
   virtual std::string readout() const = 0;
+  // The physical quantity a stored level sets (S for resistive, A for flash, unitless for SRAM):
+  // levels are spread evenly from level_min() to level_max().
+  virtual double level_min() const = 0;
+  virtual double level_max() const = 0;
 };
 
 struct TechnologyCard {
@@ -39,6 +44,11 @@ struct TechnologyCard {
   Time write_time_per_row;
   double endurance_cycles = 0;
   std::shared_ptr<const CellPhysics> physics;
+  // Variability for the functional (accuracy) model.
+  std::shared_ptr<const DeviceNoise> programming_noise;
+  std::shared_ptr<const DeviceNoise> read_noise;
+  double drift_nu = 0;  // G(t) = G0 (t / t0)^-nu
+  Time drift_t0;
 
   double cell_area_m2() const { return cell_area.si * node.si * node.si; }
   double read_energy_per_active_cell() const {

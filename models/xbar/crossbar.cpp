@@ -1,0 +1,297 @@
+#include "models/xbar/crossbar.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "models/arch/arch_spec.hpp"
+#include "models/core/error.hpp"
+
+namespace cimsim {
+
+XbarSpec XbarSpec::from_arch(const ArchSpec& arch) {
+  XbarSpec s;
+  s.rows = arch.crossbar.rows;
+  s.input_bits = arch.crossbar.input_bits;
+  s.weight_bits = arch.crossbar.weight_bits;
+  s.bits_per_cell = arch.technology.bits_per_cell;
+  s.dac_bits = arch.crossbar.dac_bits;
+  s.differential = arch.crossbar.signed_weights == "differential";
+  s.adc_bits = arch.crossbar.adc.bits;
+  return s;
+}
+
+DeviceSpec DeviceSpec::from_arch(const ArchSpec& arch) {
+  const auto& t = arch.technology;
+  DeviceSpec d;
+  d.level_min = t.physics->level_min();
+  d.level_max = t.physics->level_max();
+  d.programming = t.programming_noise;
+  d.read = t.read_noise;
+  d.drift_nu = t.drift_nu;
+  d.drift_t0_s = t.drift_t0.si;
+  return d;
+}
+
+namespace {
+
+int max_weight(int bits) {
+  return (1 << (bits - 1)) - 1;
+}
+
+// Standard normal draws from a seeded generator (Box-Muller: the same numbers on every
+// platform, unlike std::normal_distribution).
+class Normal {
+ public:
+  explicit Normal(std::uint64_t seed) : rng_(seed) {}
+  double operator()() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
+    double u1 = uniform(), u2 = uniform();
+    double r = std::sqrt(-2.0 * std::log(u1));
+    spare_ = r * std::sin(2.0 * M_PI * u2);
+    has_spare_ = true;
+    return r * std::cos(2.0 * M_PI * u2);
+  }
+  double uniform() { return (static_cast<double>(rng_() >> 11) + 0.5) * 0x1.0p-53; }
+
+ private:
+  std::mt19937_64 rng_;
+  double spare_ = 0;
+  bool has_spare_ = false;
+};
+
+}  // namespace
+
+ProgrammedMatrix::ProgrammedMatrix(const Eigen::MatrixXf& w, const XbarSpec& spec,
+                                   const DeviceSpec& device, const Nonidealities& nonideal,
+                                   bool per_channel_scale)
+    : spec_(spec), nonideal_(nonideal) {
+  const int q = max_weight(spec.weight_bits);
+  w_scale_.resize(w.cols());
+  if (per_channel_scale) {
+    for (int n = 0; n < w.cols(); ++n) w_scale_(n) = w.col(n).cwiseAbs().maxCoeff() / q;
+  } else {
+    w_scale_.setConstant(w.cwiseAbs().maxCoeff() / q);
+  }
+  for (int n = 0; n < w.cols(); ++n)
+    if (w_scale_(n) == 0.0f) w_scale_(n) = 1.0f;
+  w_int_.resize(w.rows(), w.cols());
+  for (int n = 0; n < w.cols(); ++n) {
+    for (int k = 0; k < w.rows(); ++k) {
+      w_int_(k, n) = std::clamp(static_cast<int>(std::lround(w(k, n) / w_scale_(n))), -q, q);
+    }
+  }
+  program(spec, device, nonideal);
+}
+
+ProgrammedMatrix::ProgrammedMatrix(const Eigen::MatrixXi& w, const XbarSpec& spec,
+                                   const DeviceSpec& device, const Nonidealities& nonideal)
+    : spec_(spec), nonideal_(nonideal), w_int_(w) {
+  const int q = max_weight(spec.weight_bits);
+  if (w.size() > 0 && (w.maxCoeff() > q || w.minCoeff() < -q))
+    panic("integer weights out of range");
+  w_scale_ = Eigen::VectorXf::Ones(w.cols());
+  program(spec, device, nonideal);
+}
+
+void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
+                               const Nonidealities& nonideal) {
+  const int levels = 1 << spec.bits_per_cell;
+  const int n_slices = (spec.weight_bits + spec.bits_per_cell - 1) / spec.bits_per_cell;
+  const double step = (device.level_max - device.level_min) / (levels - 1);
+  const int offset = 1 << (spec.weight_bits - 1);
+  const auto K = w_int_.rows(), N = w_int_.cols();
+  Normal normal(nonideal.seed);
+  const double drift = nonideal.time_s > device.drift_t0_s && device.drift_nu > 0
+                           ? std::pow(nonideal.time_s / device.drift_t0_s, -device.drift_nu)
+                           : 1.0;
+
+  // One stored digit becomes the effective digit the column sees, and its read variance.
+  auto cell = [&](int digit, float& effective, float& read_var) {
+    double level = device.level_min + digit * step;
+    if (nonideal.programming_variation && device.programming) {
+      level += normal() * device.programming->sigma(level, device.level_max);
+    }
+    if (nonideal.stuck_on_rate > 0 || nonideal.stuck_off_rate > 0) {
+      double u = normal.uniform();
+      if (u < nonideal.stuck_on_rate)
+        level = device.level_max;
+      else if (u < nonideal.stuck_on_rate + nonideal.stuck_off_rate)
+        level = device.level_min;
+    }
+    level = std::max(level, 0.0) * drift;
+    effective = static_cast<float>((level - device.level_min) / step);
+    double sigma = nonideal.read_noise && device.read
+                       ? device.read->sigma(level, device.level_max) / step
+                       : 0.0;
+    read_var = static_cast<float>(sigma * sigma);
+  };
+
+  slices_ = n_slices;
+  digits_.resize(K, n_slices * sides() * N);
+  read_var_.resize(K, n_slices * sides() * N);
+  for (int s = 0; s < n_slices; ++s) {
+    const int shift = s * spec.bits_per_cell;
+    for (int side = 0; side < sides(); ++side) {
+      const Eigen::Index block = (static_cast<Eigen::Index>(s) * sides() + side) * N;
+      for (Eigen::Index n = 0; n < N; ++n) {
+        for (Eigen::Index k = 0; k < K; ++k) {
+          int w = w_int_(k, n);
+          int stored =
+              spec.differential ? (side == 0 ? std::max(w, 0) : std::max(-w, 0)) : w + offset;
+          cell((stored >> shift) & (levels - 1), digits_(k, block + n), read_var_(k, block + n));
+        }
+      }
+    }
+  }
+  weight_column_sums_ = w_int_.cast<double>().colwise().sum().transpose();
+  if (!spec.differential) weight_column_sums_.array() += static_cast<double>(offset) * K;
+
+  const double fixed_fs =
+      static_cast<double>(spec.rows) * ((1 << spec.dac_bits) - 1) * (levels - 1);
+  adc_full_scale_ = Eigen::RowVectorXf::Constant(N, static_cast<float>(fixed_fs));
+  adc_offset_ = Eigen::RowVectorXf::Zero(N);
+  if (nonideal.adc_offset_sigma_lsb > 0) {
+    for (Eigen::Index n = 0; n < N; ++n)
+      adc_offset_(n) = static_cast<float>(normal() * nonideal.adc_offset_sigma_lsb);
+  }
+}
+
+Eigen::MatrixXf ProgrammedMatrix::planes(const Eigen::MatrixXi& x) const {
+  const int bits = spec_.input_bits, dac = spec_.dac_bits;
+  const int n_planes = (bits + dac - 1) / dac;
+  const int offset = 1 << (bits - 1);
+  const auto M = x.rows(), K = x.cols();
+  Eigen::MatrixXf p(n_planes * M, K);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    for (Eigen::Index m = 0; m < M; ++m) {
+      const int u = x(m, k) + offset;
+      if (u < 0 || u >= (1 << bits)) panic("crossbar input out of range");
+      for (int pl = 0; pl < n_planes; ++pl)
+        p(pl * M + m, k) = static_cast<float>((u >> (pl * dac)) & ((1 << dac) - 1));
+    }
+  }
+  return p;
+}
+
+Eigen::MatrixXf ProgrammedMatrix::column_sums(const Eigen::MatrixXf& planes, int row0, int rows,
+                                              std::uint64_t seed) const {
+  Eigen::MatrixXf sums = planes.middleCols(row0, rows) * digits_.middleRows(row0, rows);
+  if (nonideal_.read_noise) {
+    // Independent Gaussian read noise per cell and read: the column's variance is the
+    // plane-squared-weighted sum of the cells' variances.
+    Eigen::MatrixXf var =
+        planes.middleCols(row0, rows).cwiseAbs2() * read_var_.middleRows(row0, rows);
+    Normal normal(seed);
+    for (Eigen::Index j = 0; j < sums.cols(); ++j) {
+      for (Eigen::Index i = 0; i < sums.rows(); ++i)
+        sums(i, j) += static_cast<float>(normal() * std::sqrt(var(i, j)));
+    }
+  }
+  return sums;
+}
+
+void ProgrammedMatrix::adc(Eigen::MatrixXf& sums) const {
+  const float top = static_cast<float>((1 << spec_.adc_bits) - 1);
+  const Eigen::Index N = w_int_.cols();
+  for (Eigen::Index j = 0; j < sums.cols(); ++j) {
+    const float step = std::max(1.0f, adc_full_scale_(j % N) / top);
+    const float inv_step = 1.0f / step;
+    const float offset = adc_offset_(j % N);  // in steps
+    // Round to the nearest code (ties up) and clamp to the range; vectorized by Eigen.
+    auto codes =
+        ((sums.col(j).array() * inv_step + (offset + 0.5f)).floor()).cwiseMax(0.0f).cwiseMin(top);
+    sums.col(j) = (codes * step).matrix();
+  }
+}
+
+Eigen::MatrixXd ProgrammedMatrix::multiply_integer(const Eigen::MatrixXi& x,
+                                                   std::uint64_t read_seed) const {
+  if (x.cols() != w_int_.rows()) panic("multiply_integer: inner dimensions differ");
+  const auto M = x.rows(), K = x.cols(), N = w_int_.cols();
+  const Eigen::MatrixXf p = planes(x);
+  const int n_planes = static_cast<int>(p.rows() / std::max<Eigen::Index>(M, 1));
+  Eigen::MatrixXd acc = Eigen::MatrixXd::Zero(M, N);
+  std::uint64_t call = read_seed * 0x9E3779B97F4A7C15ull + nonideal_.seed;
+  for (int row0 = 0; row0 < K; row0 += spec_.rows) {
+    const int rows = static_cast<int>(std::min<Eigen::Index>(spec_.rows, K - row0));
+    Eigen::MatrixXf sums = column_sums(p, row0, rows, ++call);
+    adc(sums);
+    // Shift-and-add over planes in float (exact: at most 2^b_x x R x (L - 1) x 2^b_dac
+    // < 2^24 for arrays up to 4096 rows), then slices and sides into the double accumulator.
+    Eigen::MatrixXf planes_sum = sums.topRows(M);
+    for (int pl = 1; pl < n_planes; ++pl) {
+      planes_sum += std::ldexp(1.0f, pl * spec_.dac_bits) * sums.middleRows(pl * M, M);
+    }
+    for (int s = 0; s < slices_; ++s) {
+      const double slice_weight = std::ldexp(1.0, s * spec_.bits_per_cell);
+      for (int side = 0; side < sides(); ++side) {
+        const Eigen::Index block = (static_cast<Eigen::Index>(s) * sides() + side) * N;
+        acc += (side == 0 ? slice_weight : -slice_weight) *
+               planes_sum.middleCols(block, N).cast<double>();
+      }
+    }
+  }
+  // Undo the input offset (and the weight offset) with their exactly known digital corrections.
+  const double cx = std::ldexp(1.0, spec_.input_bits - 1);
+  acc.rowwise() -= cx * weight_column_sums_.transpose();
+  if (!spec_.differential) {
+    const double cw = std::ldexp(1.0, spec_.weight_bits - 1);
+    acc.colwise() -= cw * x.cast<double>().rowwise().sum();
+  }
+  return acc;
+}
+
+float ProgrammedMatrix::quantize_inputs(const Eigen::MatrixXf& x, Eigen::MatrixXi& x_int) const {
+  const int q = max_weight(spec_.input_bits);
+  float scale = x.size() ? x.cwiseAbs().maxCoeff() / q : 1.0f;
+  if (scale == 0.0f) scale = 1.0f;
+  x_int = (x / scale).array().round().cwiseMax(-q).cwiseMin(q).cast<int>();
+  return scale;
+}
+
+Eigen::MatrixXf ProgrammedMatrix::multiply(const Eigen::MatrixXf& x,
+                                           std::uint64_t read_seed) const {
+  Eigen::MatrixXi x_int;
+  const float sx = quantize_inputs(x, x_int);
+  Eigen::MatrixXf y = multiply_integer(x_int, read_seed).cast<float>();
+  return (y * sx) * w_scale_.asDiagonal();
+}
+
+void ProgrammedMatrix::calibrate(const Eigen::MatrixXf& sample) {
+  if (spec_.adc_range == XbarSpec::AdcRange::fixed) return;
+  Eigen::MatrixXi x_int;
+  quantize_inputs(sample, x_int);
+  const Eigen::MatrixXf p = planes(x_int);
+  const auto K = w_int_.rows();
+  Eigen::RowVectorXf peak = Eigen::RowVectorXf::Ones(w_int_.cols());
+  const Eigen::Index N = w_int_.cols();
+  for (int row0 = 0; row0 < K; row0 += spec_.rows) {
+    const int rows = static_cast<int>(std::min<Eigen::Index>(spec_.rows, K - row0));
+    Eigen::RowVectorXf block_peak =
+        (p.middleCols(row0, rows) * digits_.middleRows(row0, rows)).colwise().maxCoeff();
+    for (Eigen::Index b = 0; b < block_peak.size(); b += N)
+      peak = peak.cwiseMax(block_peak.segment(b, N));
+  }
+  if (spec_.adc_range == XbarSpec::AdcRange::calibrated) peak.setConstant(peak.maxCoeff());
+  adc_full_scale_ = peak;
+}
+
+double adc_quantization_snr_db(const Eigen::VectorXf& samples, double full_scale, int bits) {
+  const double top = std::ldexp(1.0, bits) - 1.0;
+  const double step = full_scale / top;
+  double mean = samples.cast<double>().mean();
+  double signal = 0, noise = 0;
+  for (Eigen::Index i = 0; i < samples.size(); ++i) {
+    double y = samples(i);
+    double q = std::clamp(std::nearbyint(y / step), 0.0, top) * step;
+    signal += (y - mean) * (y - mean);
+    noise += (q - y) * (q - y);
+  }
+  return 10.0 * std::log10(signal / noise);
+}
+
+}  // namespace cimsim

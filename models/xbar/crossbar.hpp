@@ -1,0 +1,114 @@
+// Functional crossbar model: what a CIM array computes, number for number.
+//
+// A weight matrix is quantized to b_w-bit signed integers (one scale per tensor or per output
+// channel), encoded as a differential pair of magnitudes or as an offset unsigned value, and
+// sliced into ceil(b_w / b_c) digits of b_c bits per cell. A digit d sets a cell level
+// level_min + d (level_max - level_min) / (L - 1), L = 2^b_c, then programming variation,
+// stuck-at faults and drift perturb it. Inputs are quantized to b_x-bit signed integers, offset
+// to unsigned (u = x + 2^(b_x - 1)) and applied as bit planes (bit-serial) or b_dac-bit planes.
+// Each array of R rows sums plane x digit over its rows in the analog domain (plus read noise),
+// and each column's sum is digitized by a b_adc-bit ADC with step max(1, FS / (2^b_adc - 1)),
+// clamped to its range: FS = R (2^b_dac - 1)(L - 1) (fixed), the largest sum seen on calibration
+// data (calibrated), or per column. Shift-and-add combines planes and slices, row tiles add
+// digitally, and the offsets' known corrections are subtracted exactly.
+// Every product is a whole-tile Eigen matrix product (all planes stacked), never a per-cell loop.
+// Noise draws come from seeded generators; same seed, same numbers.
+#pragma once
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "models/xbar/device_noise.hpp"
+
+namespace cimsim {
+
+struct ArchSpec;
+
+struct XbarSpec {
+  int rows = 256;
+  int input_bits = 8;
+  int weight_bits = 8;
+  int bits_per_cell = 1;
+  int dac_bits = 1;  // 1: bit-serial
+  bool differential = true;
+  int adc_bits = 8;
+  enum class AdcRange { fixed, calibrated, per_column } adc_range = AdcRange::fixed;
+
+  static XbarSpec from_arch(const ArchSpec& arch);
+};
+
+struct DeviceSpec {
+  double level_min = 0.0;
+  double level_max = 1.0;
+  std::shared_ptr<const DeviceNoise> programming;
+  std::shared_ptr<const DeviceNoise> read;
+  double drift_nu = 0.0;
+  double drift_t0_s = 20.0;
+
+  static DeviceSpec from_arch(const ArchSpec& arch);
+};
+
+struct Nonidealities {
+  bool programming_variation = false;
+  bool read_noise = false;
+  double stuck_on_rate = 0.0;
+  double stuck_off_rate = 0.0;
+  double time_s = 0.0;                // drift time after programming; 0: none
+  double adc_offset_sigma_lsb = 0.0;  // fixed offset per column, in ADC steps
+  std::uint64_t seed = 1;
+};
+
+class ProgrammedMatrix {
+ public:
+  // Quantizes and programs a K x N real weight matrix.
+  ProgrammedMatrix(const Eigen::MatrixXf& weights, const XbarSpec& spec, const DeviceSpec& device,
+                   const Nonidealities& nonideal, bool per_channel_scale);
+  // Programs integer weights directly (each within +-(2^(b_w - 1) - 1)).
+  ProgrammedMatrix(const Eigen::MatrixXi& weights_int, const XbarSpec& spec,
+                   const DeviceSpec& device, const Nonidealities& nonideal);
+
+  // Signed integer inputs (M x K, each within [-2^(b_x-1), 2^(b_x-1) - 1]) times the integer
+  // weights as the crossbar computes it. `read_seed` seeds this call's read noise.
+  Eigen::MatrixXd multiply_integer(const Eigen::MatrixXi& x, std::uint64_t read_seed = 0) const;
+  // Real inputs: quantized per tensor (dynamic scale), multiplied, rescaled.
+  Eigen::MatrixXf multiply(const Eigen::MatrixXf& x, std::uint64_t read_seed = 0) const;
+  // Sets calibrated ADC ranges from sample inputs (fixed range needs none).
+  void calibrate(const Eigen::MatrixXf& sample);
+
+  const Eigen::MatrixXi& weights_int() const { return w_int_; }
+  const Eigen::VectorXf& weight_scale() const { return w_scale_; }  // per column
+  int slices() const { return slices_; }
+  // Quantizes real inputs as multiply() does; returns the scale.
+  float quantize_inputs(const Eigen::MatrixXf& x, Eigen::MatrixXi& x_int) const;
+
+ private:
+  void program(const XbarSpec& spec, const DeviceSpec& device, const Nonidealities& nonideal);
+  Eigen::MatrixXf planes(const Eigen::MatrixXi& x) const;  // (P*M) x K unsigned planes
+  // Analog column sums of one row tile for stacked planes, with read noise when enabled.
+  Eigen::MatrixXf column_sums(const Eigen::MatrixXf& planes, int row0, int rows,
+                              std::uint64_t seed) const;
+  int sides() const { return spec_.differential ? 2 : 1; }
+  void adc(Eigen::MatrixXf& sums) const;
+
+  XbarSpec spec_;
+  Nonidealities nonideal_;
+  Eigen::MatrixXi w_int_;
+  Eigen::VectorXf w_scale_;
+  int slices_ = 0;
+  // Effective digits (level - level_min) / level step of every cell, K x (slices x sides x N):
+  // column block (slice s, side) holds one slice of the positive (or negative) magnitudes, so
+  // one matrix product per row tile serves every slice and side.
+  Eigen::MatrixXf digits_;
+  Eigen::MatrixXf read_var_;            // read-noise variance of each cell, in digit^2
+  Eigen::VectorXd weight_column_sums_;  // sum over k of the stored (unsigned or signed) weight
+  Eigen::RowVectorXf adc_full_scale_;   // per column (all equal unless per_column)
+  Eigen::RowVectorXf adc_offset_;       // per column, in digit units
+};
+
+// Quantization SNR of the b-bit ADC step used above on `samples` spread over [0, full_scale]:
+// 10 log10(var(y) / var(q(y) - y)). Theory for uniform y: 20 log10(2^b - 1).
+double adc_quantization_snr_db(const Eigen::VectorXf& samples, double full_scale, int bits);
+
+}  // namespace cimsim

@@ -1,0 +1,166 @@
+// The functional crossbar model against exact arithmetic and quantization theory.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
+
+#include "models/arch/arch_spec.hpp"
+#include "models/xbar/crossbar.hpp"
+
+using namespace cimsim;
+
+namespace {
+
+Eigen::MatrixXi random_ints(int rows, int cols, int lo, int hi, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> d(lo, hi);
+  Eigen::MatrixXi m(rows, cols);
+  for (int j = 0; j < cols; ++j)
+    for (int i = 0; i < rows; ++i) m(i, j) = d(rng);
+  return m;
+}
+
+DeviceSpec reram_device() {
+  ArchSpec arch =
+      load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
+  return DeviceSpec::from_arch(arch);
+}
+
+}  // namespace
+
+TEST_CASE("noise off and a wide ADC: the crossbar equals the integer matmul bit for bit",
+          "[xbar]") {
+  const DeviceSpec device = reram_device();  // finite on/off ratio (17): cancelled exactly
+  const int K = 600, N = 37, M = 9;          // three row tiles of 256, the last partial
+  for (int bits_per_cell : {1, 2, 4}) {
+    for (bool differential : {true, false}) {
+      for (int dac_bits : {1, 2, 4}) {
+        XbarSpec spec;
+        spec.rows = 256;
+        spec.input_bits = 8;
+        spec.weight_bits = 8;
+        spec.bits_per_cell = bits_per_cell;
+        spec.dac_bits = dac_bits;
+        spec.differential = differential;
+        spec.adc_bits = 16;  // 2^16 - 1 >= 256 rows x 15 x 15: one code per integer sum
+        Eigen::MatrixXi w = random_ints(K, N, -127, 127, 7 + bits_per_cell);
+        Eigen::MatrixXi x = random_ints(M, K, -128, 127, 11 + dac_bits);
+        ProgrammedMatrix xbar(w, spec, device, Nonidealities{});
+        Eigen::MatrixXd exact = (x.cast<double>() * w.cast<double>());
+        INFO("bits/cell " << bits_per_cell << ", differential " << differential << ", dac "
+                          << dac_bits);
+        CHECK((xbar.multiply_integer(x) - exact).cwiseAbs().maxCoeff() == 0.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("a b-bit ADC's quantization SNR matches theory within 0.5 dB", "[xbar]") {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<float> u(0.0f, 1000.0f);
+  Eigen::VectorXf y(200000);
+  for (Eigen::Index i = 0; i < y.size(); ++i) y(i) = u(rng);
+  for (int bits : {4, 6, 8}) {
+    const double theory =
+        20.0 * std::log10(std::ldexp(1.0, bits) - 1.0);  // uniform input, full range
+    INFO(bits << " bits: theory " << theory << " dB");
+    CHECK(std::fabs(adc_quantization_snr_db(y, 1000.0, bits) - theory) < 0.5);
+  }
+}
+
+TEST_CASE("a narrow ADC loses information the wide one keeps", "[xbar]") {
+  XbarSpec spec;
+  spec.bits_per_cell = 2;
+  spec.adc_bits = 4;
+  Eigen::MatrixXi w = random_ints(256, 16, -127, 127, 1);
+  Eigen::MatrixXi x = random_ints(8, 256, -128, 127, 2);
+  ProgrammedMatrix xbar(w, spec, reram_device(), Nonidealities{});
+  Eigen::MatrixXd exact = x.cast<double>() * w.cast<double>();
+  CHECK((xbar.multiply_integer(x) - exact).cwiseAbs().maxCoeff() > 0.0);
+}
+
+TEST_CASE("noise is seeded: same seed, same numbers; another seed, other numbers", "[xbar]") {
+  XbarSpec spec;
+  spec.bits_per_cell = 2;
+  spec.adc_bits = 12;
+  Nonidealities noisy;
+  noisy.programming_variation = true;
+  noisy.read_noise = true;
+  noisy.seed = 42;
+  DeviceSpec device = reram_device();
+  Eigen::MatrixXi w = random_ints(300, 20, -127, 127, 5);
+  Eigen::MatrixXi x = random_ints(4, 300, -128, 127, 6);
+  ProgrammedMatrix a(w, spec, device, noisy), b(w, spec, device, noisy);
+  CHECK(a.multiply_integer(x, 1) == b.multiply_integer(x, 1));
+  noisy.seed = 43;
+  ProgrammedMatrix c(w, spec, device, noisy);
+  CHECK(a.multiply_integer(x, 1) != c.multiply_integer(x, 1));
+}
+
+TEST_CASE("programming variation follows the card's fit", "[xbar]") {
+  // All weights +85 (digits 1,1,1,1 in 2-bit cells): every positive cell sits at level 1.
+  XbarSpec spec;
+  spec.bits_per_cell = 2;
+  spec.adc_bits = 16;
+  DeviceSpec device = reram_device();
+  Nonidealities noisy;
+  noisy.programming_variation = true;
+  const int K = 256, N = 200;
+  ProgrammedMatrix xbar(Eigen::MatrixXi::Constant(K, N, 85), spec, device, noisy);
+  // One input row with a single active row k picks out cell (k, n) of each slice; read them all
+  // through the least significant slice by driving input 1 (plane 0) on one row at a time.
+  const double step = (device.level_max - device.level_min) / 3.0;
+  const double level = device.level_min + step;
+  const double sigma_digits = device.programming->sigma(level, device.level_max) / step;
+  // The sum over 256 rows of independent cells has variance 256 sigma^2 per slice; with input
+  // +1 (u = 129 = planes 0 and 7) the weight-1 and weight-128 planes each see it.
+  Eigen::MatrixXi x = Eigen::MatrixXi::Constant(1, K, 1);
+  Eigen::MatrixXd y = xbar.multiply_integer(x);
+  const double exact = 85.0 * K;
+  double mean = (y.array() - exact).mean();
+  double var = (y.array() - exact - mean).square().mean();
+  // Each output: sum over slices s (weight 4^s) and planes (129 = 1 + 128) of 256 cells.
+  double per_cell = 0;
+  for (int s = 0; s < 4; ++s) per_cell += std::pow(4.0, 2 * s);
+  const double expected_var =
+      K * sigma_digits * sigma_digits * per_cell * (1.0 + 128.0) * (1.0 + 128.0);
+  INFO("measured sigma " << std::sqrt(var) << ", expected " << std::sqrt(expected_var));
+  CHECK(std::sqrt(var) == Approx(std::sqrt(expected_var)).epsilon(0.15));
+}
+
+TEST_CASE("stuck-at faults occur at their rate", "[xbar]") {
+  XbarSpec spec;
+  spec.bits_per_cell = 1;
+  spec.weight_bits = 2;  // two 1-bit slices per side
+  spec.input_bits = 2;   // input +1 is u = 3: planes of weight 1 and 2
+  spec.adc_bits = 16;
+  Nonidealities faults;
+  faults.stuck_on_rate = 0.05;
+  const int K = 256, N = 2000;
+  ProgrammedMatrix xbar(Eigen::MatrixXi::Zero(K, N), spec, reram_device(), faults);
+  Eigen::MatrixXd y = xbar.multiply_integer(Eigen::MatrixXi::Constant(1, K, 1));
+  // A stuck-on cell adds +-3 x (slice weight 1 or 2) to its column; the sides cancel in the mean,
+  // and the variance per column is K x 2 sides x (3^2 + 6^2) x p (1 - p).
+  const double p = 0.05;
+  const double expected_var = K * 2.0 * (9.0 + 36.0) * p * (1 - p);
+  const double mean = y.mean();
+  const double var = (y.array() - mean).square().mean();
+  CHECK(mean == Approx(0.0).margin(3.0 * std::sqrt(expected_var / N)));
+  CHECK(var == Approx(expected_var).epsilon(0.1));
+}
+
+TEST_CASE("real matrices: 8-bit quantization through the crossbar stays close to float", "[xbar]") {
+  std::mt19937_64 rng(9);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  Eigen::MatrixXf w(512, 64), x(16, 512);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = g(rng);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = g(rng);
+  XbarSpec spec;
+  spec.bits_per_cell = 2;
+  spec.adc_bits = 16;
+  ProgrammedMatrix xbar(w, spec, reram_device(), Nonidealities{}, /*per_channel_scale=*/true);
+  Eigen::MatrixXf exact = x * w;
+  Eigen::MatrixXf got = xbar.multiply(x);
+  double rel = (got - exact).norm() / exact.norm();
+  CHECK(rel < 0.02);
+  CHECK(rel > 0.0);
+}
