@@ -72,7 +72,7 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
   e.gpus = static_cast<int>(std::ceil(e.memory_needed_bytes / capacity));
   const double split = e.gpus;
 
-  double compute_time = 0, macs = 0, vector_ops = 0, hbm_bytes = 0;
+  double compute_time = 0, macs = 0, attention_macs = 0, vector_ops = 0, hbm_bytes = 0;
   auto kernel = [&](double seconds, double bytes) {
     compute_time += seconds;
     hbm_bytes += bytes;
@@ -113,7 +113,7 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
           const double q = qk.instances * qk.m * qk.k, k = qk.instances * qk.k * qk.n / group;
           const double v = av.instances * av.k * av.n / group, out = av.instances * av.m * av.n;
           const double bytes = (q + k + v + out) * act_bytes;
-          macs += qk.macs() + av.macs();
+          attention_macs += qk.macs() + av.macs();
           vector_ops += w.ops[i + 1].vector_ops + w.ops[i + 1].vector_specials;
           // One kernel: both products at the rate of a GEMM with the query rows as M.
           const double flops_as_one = static_cast<double>(qk.macs() + av.macs()) / (qk.m * qk.k);
@@ -149,7 +149,9 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
   if (e.gpus > 1) {
     const double tokens = static_cast<double>(r.batch) * (r.phase == "decode" ? 1 : r.seq);
     const double bytes = tokens * s.d_model * act_bytes * 2.0 * (split - 1) / split;
-    allreduce = 2.0 * s.layers * (bytes / (g.nvlink_bandwidth.si / 8.0) + g.kernel_overhead.si);
+    // NVLink bandwidth is quoted for both directions together; a ring all-reduce uses one.
+    allreduce =
+        2.0 * s.layers * (bytes / (g.nvlink_bandwidth.si / 2.0 / 8.0) + g.kernel_overhead.si);
   }
   e.latency_s = compute_time + allreduce;
   e.hbm_bytes = hbm_bytes;
@@ -158,8 +160,12 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
   const DigitalCosts d = digital_costs(g.node.si, g.supply_voltage.si, 32);
   const double l2_bit =
       sram_buffer_costs(g.l2_size.si, g.node.si, g.supply_voltage.si).energy_per_bit_j;
-  e.compute_j = macs * pm.datapath_j + vector_ops * d.vector_op_energy_j;
-  e.on_chip_j = macs * pm.operands_j + 2.0 * hbm_bytes * 8.0 * l2_bit;
+  // Attention (activation x activation) runs in FP16 whatever the weights' precision.
+  const PerMacEnergy attn = per_mac_energy(g, "fp16");
+  e.compute_j =
+      macs * pm.datapath_j + attention_macs * attn.datapath_j + vector_ops * d.vector_op_energy_j;
+  e.on_chip_j =
+      macs * pm.operands_j + attention_macs * attn.operands_j + 2.0 * hbm_bytes * 8.0 * l2_bit;
   e.hbm_j = hbm_bytes * 8.0 * g.hbm_energy_per_bit.si;
 
   const PerMacEnergy fp16 = per_mac_energy(g, "fp16");
