@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/accuracy_report.hpp"
 #include "cli/golden.hpp"
 #include "cli/gpu_validation.hpp"
 #include "cli/params.hpp"
@@ -94,6 +95,33 @@ int run_cli(int argc, char** argv) {
   auto* params = app.add_subcommand(
       "params", "list every architecture parameter with unit, default and range");
   auto* workloads = app.add_subcommand("workloads", "list the built-in workloads");
+  auto* accuracy = app.add_subcommand(
+      "accuracy",
+      "run a real transformer through the modelled crossbars and report the accuracy lost");
+  AccuracyRequest acc;
+  accuracy->add_option("arch", arch_file, "architecture YAML file")->required();
+  auto add_accuracy_options = [&](CLI::App* cmd) {
+    cmd->add_option("--model", acc.model,
+                    "GPT-2-style safetensors model (default: the shipped character-level GPT)");
+    cmd->add_option("--data", acc.data, "evaluation text (default: the shipped evaluation text)");
+    cmd->add_option("--windows", acc.windows, "context windows to evaluate")
+        ->check(CLI::Range(1, 100000));
+    cmd->add_option("--seed", acc.seed, "seed of every device-noise draw");
+    cmd->add_option("--stuck-on", acc.stuck_on_rate, "fraction of cells stuck at the highest level")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--stuck-off", acc.stuck_off_rate,
+                    "fraction of cells stuck at the lowest level")
+        ->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--drift-time", acc.drift_time_s, "seconds since programming, for drift")
+        ->check(CLI::Range(0.0, 1e12));
+  };
+  add_accuracy_options(accuracy);
+  std::string accuracy_json_file;
+  accuracy->add_option("--json", accuracy_json_file, "write the accuracy report as JSON here");
+  bool run_accuracy_too = false;
+  run->add_flag("--accuracy", run_accuracy_too,
+                "also run the shipped (or --model) transformer through the crossbars");
+  add_accuracy_options(run);
   auto* validate_gpu =
       app.add_subcommand("validate-gpu", "compare the GPU model with published A100 measurements");
 
@@ -111,6 +139,15 @@ int run_cli(int argc, char** argv) {
 
   if (*params) {
     std::cout << parameter_table();
+    return 0;
+  }
+  if (*accuracy) {
+    ResolvedConfig resolved;
+    ArchSpec arch = load_arch(arch_file, &resolved);
+    AccuracyReport report = run_accuracy(arch, acc);
+    std::cout << accuracy_table(report);
+    if (!accuracy_json_file.empty())
+      write_file(accuracy_json_file, accuracy_json(report).dump(2) + "\n");
     return 0;
   }
   if (*validate_gpu) {
@@ -133,9 +170,15 @@ int run_cli(int argc, char** argv) {
   RunRequest request{arch_file, wo.workload, wo.request, wo.gpu, wo.gpu_precision, !wo.gpu_unfused};
   RunResult result = run_analytical(request);
   Json report = report_json(result);
+  std::string accuracy_text;
+  if (*run && run_accuracy_too) {
+    AccuracyReport acc_report = run_accuracy(result.arch, acc);
+    report["accuracy"] = accuracy_json(acc_report);
+    accuracy_text = "\n" + accuracy_table(acc_report);
+  }
 
   if (*run) {
-    std::cout << report_table(result);
+    std::cout << report_table(result) << accuracy_text;
     if (!json_file.empty()) {
       write_file(json_file, report.dump(2) + "\n");
       write_file(resolved_path_beside(json_file), result.resolved.to_yaml());

@@ -1,0 +1,116 @@
+#include "cli/accuracy_report.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "models/core/config_paths.hpp"
+#include "models/core/error.hpp"
+
+namespace cimsim {
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string shipped(const std::string& file) {
+  return config_dir() + "/../tests/data/chargpt/" + file;
+}
+
+double finite_or_null(double v) {
+  return std::isfinite(v) ? v : -1.0;
+}
+
+}  // namespace
+
+AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
+  AccuracyReport report;
+  report.model = req.model.empty() ? shipped("model.safetensors") : req.model;
+  report.data = req.data.empty() ? shipped("eval.txt") : req.data;
+  report.arch_name = arch.name;
+  const Gpt2Weights w = load_gpt2(report.model);
+  const auto windows = evaluation_windows(w, read_text(report.data), req.windows);
+  report.predictions = static_cast<int>(windows.size()) * w.n_ctx;
+
+  std::vector<Eigen::MatrixXf> reference;
+  FloatBackend fp32(w);
+  report.cases.push_back(
+      evaluate_accuracy("float32 (reference)", w, windows, fp32, {}, &reference));
+  auto fp16 = make_fp16_backend(w);
+  report.cases.push_back(evaluate_accuracy("GPU FP16", w, windows, *fp16, reference));
+  auto int8 = make_int8_backend(w);
+  report.cases.push_back(evaluate_accuracy("digital INT8", w, windows, *int8, reference));
+
+  XbarSpec spec = XbarSpec::from_arch(arch);
+  const DeviceSpec device = DeviceSpec::from_arch(arch);
+  Nonidealities ideal;
+  ideal.seed = req.seed;
+  Nonidealities noisy = ideal;
+  noisy.programming_variation = true;
+  noisy.read_noise = true;
+  noisy.stuck_on_rate = req.stuck_on_rate;
+  noisy.stuck_off_rate = req.stuck_off_rate;
+  noisy.time_s = req.drift_time_s;
+  for (const auto& [label, nonideal] :
+       {std::pair{"ideal devices", ideal}, std::pair{"device noise", noisy}}) {
+    auto xbar = make_crossbar_backend(w, spec, device, nonideal);
+    report.cases.push_back(evaluate_accuracy(fmt::format("CIM {}, {}", arch.name, label), w,
+                                             windows, *xbar, reference));
+  }
+  return report;
+}
+
+std::string accuracy_table(const AccuracyReport& r) {
+  std::string s = fmt::format("accuracy of {} on {} ({} next-character predictions)\n\n", r.model,
+                              r.data, r.predictions);
+  s += fmt::format("  {:<44} {:>11} {:>13} {:>15}\n", "arithmetic", "perplexity", "top-1 = float",
+                   "mean SNR (dB)");
+  for (const auto& c : r.cases) {
+    s += fmt::format("  {:<44} {:>11.4f} {:>12.2f}% {:>15}\n", c.name, c.perplexity,
+                     100.0 * c.top1_agreement,
+                     std::isfinite(c.mean_snr_db) ? fmt::format("{:.2f}", c.mean_snr_db) : "exact");
+  }
+  s += fmt::format("\n  per-layer SNR (dB)\n  {:<18}", "weight matrix");
+  for (size_t i = 1; i < r.cases.size(); ++i)
+    s += fmt::format(" {:>14}", i == 1   ? "FP16"
+                                : i == 2 ? "INT8"
+                                : i == 3 ? "CIM ideal"
+                                         : "CIM noisy");
+  s += "\n";
+  for (size_t l = 0; l < r.cases[0].layers.size(); ++l) {
+    s += fmt::format("  {:<18}", r.cases[0].layers[l].name);
+    for (size_t i = 1; i < r.cases.size(); ++i)
+      s += fmt::format(" {:>14.2f}", r.cases[i].layers[l].snr_db);
+    s += "\n";
+  }
+  return s;
+}
+
+nlohmann::ordered_json accuracy_json(const AccuracyReport& r) {
+  nlohmann::ordered_json j;
+  j["model"] = r.model;
+  j["data"] = r.data;
+  j["predictions"] = r.predictions;
+  j["cases"] = nlohmann::ordered_json::array();
+  for (const auto& c : r.cases) {
+    nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+    for (const auto& l : c.layers)
+      layers[l.name] = {{"snr_db", finite_or_null(l.snr_db)}, {"relative_error", l.relative_error}};
+    j["cases"].push_back({{"name", c.name},
+                          {"perplexity", c.perplexity},
+                          {"top1_agreement", c.top1_agreement},
+                          {"mean_snr_db", finite_or_null(c.mean_snr_db)},
+                          {"layers", layers}});
+  }
+  return j;
+}
+
+}  // namespace cimsim

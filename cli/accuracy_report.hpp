@@ -1,0 +1,32 @@
+// `cimsim accuracy` and `cimsim run --accuracy`: a real model through the modelled arithmetic.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "models/arch/arch_spec.hpp"
+#include "models/xbar/accuracy.hpp"
+
+namespace cimsim {
+
+struct AccuracyRequest {
+  std::string model;  // safetensors file; empty: the shipped character-level GPT
+  std::string data;   // evaluation text; empty: the shipped evaluation text
+  int windows = 4;
+  std::uint64_t seed = 1;
+  double stuck_on_rate = 0, stuck_off_rate = 0;
+  double drift_time_s = 0;
+};
+
+struct AccuracyReport {
+  std::string model, data, arch_name;
+  int predictions = 0;
+  std::vector<AccuracyResult> cases;  // float, GPU FP16, digital INT8, CIM ideal, CIM noisy
+};
+
+AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& request);
+std::string accuracy_table(const AccuracyReport& report);
+nlohmann::ordered_json accuracy_json(const AccuracyReport& report);
+
+}  // namespace cimsim

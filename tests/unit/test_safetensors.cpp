@@ -1,0 +1,77 @@
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "models/core/error.hpp"
+#include "models/workload/safetensors.hpp"
+
+using namespace cimsim;
+
+namespace {
+
+// Writes a safetensors file holding F32 tensors; `truncate` drops bytes from the end.
+std::string write_file(
+    const std::string& name,
+    const std::vector<std::pair<std::string, std::vector<std::int64_t>>>& tensors,
+    std::size_t truncate = 0) {
+  nlohmann::json header;
+  std::vector<float> data;
+  for (const auto& [tensor, shape] : tensors) {
+    std::size_t n = 1;
+    for (auto d : shape) n *= d;
+    std::size_t begin = data.size() * 4;
+    for (std::size_t i = 0; i < n; ++i) data.push_back(static_cast<float>(data.size()));
+    header[tensor] = {
+        {"dtype", "F32"}, {"shape", shape}, {"data_offsets", {begin, data.size() * 4}}};
+  }
+  header["__metadata__"] = {{"n_layer", "1"}};
+  std::string h = header.dump();
+  auto path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream out(path, std::ios::binary);
+  std::uint64_t len = h.size();
+  for (int i = 0; i < 8; ++i) out.put(static_cast<char>((len >> (8 * i)) & 0xff));
+  out << h;
+  out.write(reinterpret_cast<const char*>(data.data()),
+            static_cast<std::streamsize>(data.size() * 4 - truncate));
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("safetensors: tensors read back row-major with their metadata", "[safetensors]") {
+  auto path = write_file("cimsim_ok.safetensors", {{"a", {2, 3}}, {"b", {4}}});
+  SafeTensors st = SafeTensors::load(path);
+  Eigen::MatrixXf a = st.matrix("a", 2, 3);
+  CHECK(a(0, 1) == 1.0f);
+  CHECK(a(1, 0) == 3.0f);
+  CHECK(st.vector("b", 4)(3) == 9.0f);
+  CHECK(st.meta("n_layer") == "1");
+}
+
+TEST_CASE("safetensors: missing, truncated and mis-shaped input are clear user errors",
+          "[safetensors]") {
+  REQUIRE_THROWS_WITH(SafeTensors::load("/nonexistent/model.safetensors"),
+                      "/nonexistent/model.safetensors: error: cannot open file (does it exist?)");
+  auto truncated = write_file("cimsim_trunc.safetensors", {{"a", {2, 3}}}, 4);
+  REQUIRE_THROWS_WITH(
+      SafeTensors::load(truncated),
+      Catch::Contains(
+          "tensor 'a': data [0, 24) lies outside the file's 20 data bytes (truncated?)"));
+  auto path = write_file("cimsim_shape.safetensors", {{"h.0.attn.c_attn.weight", {2, 3}}});
+  SafeTensors st = SafeTensors::load(path);
+  REQUIRE_THROWS_WITH(
+      st.matrix("h.0.attn.c_attn.weight", 3, 2),
+      Catch::Contains("tensor 'h.0.attn.c_attn.weight' has shape [2, 3], expected [3, 2]"));
+  REQUIRE_THROWS_WITH(
+      st.matrix("h.0.attn.c_atn.weight", 2, 3),
+      Catch::Contains(
+          "missing tensor 'h.0.attn.c_atn.weight' (did you mean 'h.0.attn.c_attn.weight'?)"));
+  REQUIRE_THROWS_WITH(st.meta("n_head"), Catch::Contains("missing metadata 'n_head'"));
+  // A header length beyond the file.
+  auto bogus = (std::filesystem::temp_directory_path() / "cimsim_bogus.safetensors").string();
+  std::ofstream(bogus, std::ios::binary) << std::string("\xff\xff\x00\x00\x00\x00\x00\x00{}", 10);
+  REQUIRE_THROWS_WITH(SafeTensors::load(bogus),
+                      Catch::Contains("corrupt safetensors file: header of 65535 bytes"));
+}
