@@ -36,6 +36,7 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   report.model = req.model.empty() ? shipped("model.safetensors") : req.model;
   report.data = req.data.empty() ? shipped("eval.txt") : req.data;
   report.arch_name = arch.name;
+  report.adc_range = req.adc_range;
   const Gpt2Weights w = load_gpt2(report.model);
   const auto windows = evaluation_windows(w, read_text(report.data), req.windows);
   report.predictions = static_cast<int>(windows.size()) * w.n_ctx;
@@ -50,6 +51,11 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   report.cases.push_back(evaluate_accuracy("digital INT8", w, windows, *int8, reference));
 
   XbarSpec spec = XbarSpec::from_arch(arch);
+  spec.adc_range = req.adc_range == "calibrated"   ? XbarSpec::AdcRange::calibrated
+                   : req.adc_range == "per_column" ? XbarSpec::AdcRange::per_column
+                                                   : XbarSpec::AdcRange::fixed;
+  // Calibration uses the first window's input (without its last, predicted character).
+  const std::vector<int> calibration(windows.front().begin(), windows.front().end() - 1);
   const DeviceSpec device = DeviceSpec::from_arch(arch);
   Nonidealities ideal;
   ideal.seed = req.seed;
@@ -61,7 +67,7 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   noisy.time_s = req.drift_time_s;
   for (const auto& [label, nonideal] :
        {std::pair{"ideal devices", ideal}, std::pair{"device noise", noisy}}) {
-    auto xbar = make_crossbar_backend(w, spec, device, nonideal);
+    auto xbar = make_crossbar_backend(w, spec, device, nonideal, calibration);
     report.cases.push_back(evaluate_accuracy(fmt::format("CIM {}, {}", arch.name, label), w,
                                              windows, *xbar, reference));
   }
@@ -99,6 +105,7 @@ nlohmann::ordered_json accuracy_json(const AccuracyReport& r) {
   j["model"] = r.model;
   j["data"] = r.data;
   j["predictions"] = r.predictions;
+  j["adc_range"] = r.adc_range;
   j["cases"] = nlohmann::ordered_json::array();
   for (const auto& c : r.cases) {
     nlohmann::ordered_json layers = nlohmann::ordered_json::object();

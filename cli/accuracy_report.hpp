@@ -15,12 +15,13 @@ struct AccuracyRequest {
   std::string data;   // evaluation text; empty: the shipped evaluation text
   int windows = 4;
   std::uint64_t seed = 1;
+  std::string adc_range = "fixed";  // fixed | calibrated | per_column
   double stuck_on_rate = 0, stuck_off_rate = 0;
   double drift_time_s = 0;
 };
 
 struct AccuracyReport {
-  std::string model, data, arch_name;
+  std::string model, data, arch_name, adc_range;
   int predictions = 0;
   std::vector<AccuracyResult> cases;  // float, GPU FP16, digital INT8, CIM ideal, CIM noisy
 };

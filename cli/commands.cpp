@@ -107,6 +107,11 @@ int run_cli(int argc, char** argv) {
     cmd->add_option("--windows", acc.windows, "context windows to evaluate")
         ->check(CLI::Range(1, 100000));
     cmd->add_option("--seed", acc.seed, "seed of every device-noise draw");
+    cmd->add_option(
+           "--adc-range", acc.adc_range,
+           "ADC range: fixed (full scale of the array), calibrated (largest sum on one window of "
+           "float activations, per array), per_column")
+        ->check(CLI::IsMember({"fixed", "calibrated", "per_column"}));
     cmd->add_option("--stuck-on", acc.stuck_on_rate, "fraction of cells stuck at the highest level")
         ->check(CLI::Range(0.0, 1.0));
     cmd->add_option("--stuck-off", acc.stuck_off_rate,

@@ -92,6 +92,7 @@ class CrossbarBackend final : public MatmulBackend {
   Eigen::MatrixXf weight_matmul(int index, const Eigen::MatrixXf& x) override {
     return arrays_[index]->multiply(x, ++calls_);
   }
+  void calibrate(int index, const Eigen::MatrixXf& x) { arrays_[index]->calibrate(x); }
   // Attention runs on the digital vector unit in INT8.
   Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) override {
     return int8_matmul(a, quantize(b, false));
@@ -124,8 +125,19 @@ std::unique_ptr<MatmulBackend> make_int8_backend(const Gpt2Weights& w) {
 }
 std::unique_ptr<MatmulBackend> make_crossbar_backend(const Gpt2Weights& w, const XbarSpec& spec,
                                                      const DeviceSpec& device,
-                                                     const Nonidealities& nonideal) {
-  return std::make_unique<CrossbarBackend>(w, spec, device, nonideal);
+                                                     const Nonidealities& nonideal,
+                                                     const std::vector<int>& calibration) {
+  auto backend = std::make_unique<CrossbarBackend>(w, spec, device, nonideal);
+  if (spec.adc_range != XbarSpec::AdcRange::fixed && !calibration.empty()) {
+    FloatBackend fp32(w);
+    gpt2_forward(
+        w, calibration, fp32,
+        [](void* context, int index, const Eigen::MatrixXf& x, const Eigen::MatrixXf&) {
+          static_cast<CrossbarBackend*>(context)->calibrate(index, x);
+        },
+        backend.get());
+  }
+  return backend;
 }
 
 std::vector<std::vector<int>> evaluation_windows(const Gpt2Weights& w, const std::string& text,

@@ -37,9 +37,12 @@ struct AccuracyResult {
 
 std::unique_ptr<MatmulBackend> make_fp16_backend(const Gpt2Weights& w);
 std::unique_ptr<MatmulBackend> make_int8_backend(const Gpt2Weights& w);
+// With a calibrated or per-column ADC range, each array's range is set from the float model's
+// activations on `calibration` (a token window) before use.
 std::unique_ptr<MatmulBackend> make_crossbar_backend(const Gpt2Weights& w, const XbarSpec& spec,
                                                      const DeviceSpec& device,
-                                                     const Nonidealities& nonideal);
+                                                     const Nonidealities& nonideal,
+                                                     const std::vector<int>& calibration = {});
 
 // Consecutive n_ctx-token windows from the start of `text` (at most `windows` of them).
 std::vector<std::vector<int>> evaluation_windows(const Gpt2Weights& w, const std::string& text,
