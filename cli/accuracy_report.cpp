@@ -65,6 +65,10 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   noisy.stuck_on_rate = req.stuck_on_rate;
   noisy.stuck_off_rate = req.stuck_off_rate;
   noisy.time_s = req.drift_time_s;
+  noisy.ir_drop = req.ir_drop;
+  noisy.adc_offset_sigma_lsb = req.adc_offset_sigma_lsb;
+  noisy.adc_inl_lsb = req.adc_inl_lsb;
+  noisy.adc_dnl_sigma_lsb = req.adc_dnl_sigma_lsb;
   for (const auto& [label, nonideal] :
        {std::pair{"ideal devices", ideal}, std::pair{"device noise", noisy}}) {
     auto xbar = make_crossbar_backend(w, spec, device, nonideal, calibration);

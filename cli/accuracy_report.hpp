@@ -18,6 +18,8 @@ struct AccuracyRequest {
   std::string adc_range = "fixed";  // fixed | calibrated | per_column
   double stuck_on_rate = 0, stuck_off_rate = 0;
   double drift_time_s = 0;
+  bool ir_drop = false;
+  double adc_offset_sigma_lsb = 0, adc_inl_lsb = 0, adc_dnl_sigma_lsb = 0;
 };
 
 struct AccuracyReport {

@@ -117,6 +117,16 @@ int run_cli(int argc, char** argv) {
     cmd->add_option("--stuck-off", acc.stuck_off_rate,
                     "fraction of cells stuck at the lowest level")
         ->check(CLI::Range(0.0, 1.0));
+    cmd->add_flag("--ir-drop", acc.ir_drop, "first-order IR drop along word and bit lines");
+    cmd->add_option("--adc-offset", acc.adc_offset_sigma_lsb,
+                    "ADC offset sigma per column, in steps")
+        ->check(CLI::Range(0.0, 100.0));
+    cmd->add_option("--adc-inl", acc.adc_inl_lsb,
+                    "ADC integral nonlinearity (bow amplitude), in steps")
+        ->check(CLI::Range(-100.0, 100.0));
+    cmd->add_option("--adc-dnl", acc.adc_dnl_sigma_lsb,
+                    "ADC differential nonlinearity sigma, in steps")
+        ->check(CLI::Range(0.0, 100.0));
     cmd->add_option("--drift-time", acc.drift_time_s, "seconds since programming, for drift")
         ->check(CLI::Range(0.0, 1e12));
   };

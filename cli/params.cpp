@@ -48,6 +48,8 @@ const std::vector<ParamDoc>& parameter_docs() {
       {"technology.drift_nu", "", "0", "[0, 1]",
        "conductance drift exponent: G(t) = G0 (t / t0)^-nu"},
       {"technology.drift_t0", "s", "20s", "(0, 1e9s]", "drift reference time (aihwkit)"},
+      {"technology.wire_resistance_per_cell", "Ohm", "0", "[0, 1MOhm]",
+       "word/bit-line resistance per cell pitch (IR drop, accuracy model)"},
       {"technology.bitline_swing", "V", "0V (sram)", "[0, 5V]",
        "read bit-line swing, current domain"},
       {"crossbar.rows", "", "required", "1..65536", "rows (word lines) per array"},

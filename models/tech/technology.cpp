@@ -26,6 +26,8 @@ TechnologyCard parse_technology(const ConfigNode& given) {
   t.drift_nu = node.number("drift_nu", 0.0, 1.0, 0.0);
   // aihwkit's PCM drift reference time (Nandakumar et al. 2019).
   t.drift_t0 = node.quantity<Dim::time>("drift_t0", 20.0, 0.0, 1e9);
+  t.wire_resistance_per_cell =
+      node.quantity<Dim::resistance>("wire_resistance_per_cell", 0.0, 0.0, 1e6, false);
   auto physics = Registry<CellPhysics>::instance().create(node, "physics");
   t.bits_per_cell =
       static_cast<int>(node.integer("bits_per_cell", 1, physics->max_bits_per_cell()));

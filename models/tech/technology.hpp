@@ -49,6 +49,7 @@ struct TechnologyCard {
   std::shared_ptr<const DeviceNoise> read_noise;
   double drift_nu = 0;  // G(t) = G0 (t / t0)^-nu
   Time drift_t0;
+  Resistance wire_resistance_per_cell;  // one cell pitch of word/bit line, for IR drop
 
   double cell_area_m2() const { return cell_area.si * node.si * node.si; }
   double read_energy_per_active_cell() const {

@@ -12,6 +12,7 @@ namespace cimsim {
 XbarSpec XbarSpec::from_arch(const ArchSpec& arch) {
   XbarSpec s;
   s.rows = arch.crossbar.rows;
+  s.columns = arch.crossbar.columns;
   s.input_bits = arch.crossbar.input_bits;
   s.weight_bits = arch.crossbar.weight_bits;
   s.bits_per_cell = arch.technology.bits_per_cell;
@@ -30,6 +31,8 @@ DeviceSpec DeviceSpec::from_arch(const ArchSpec& arch) {
   d.read = t.read_noise;
   d.drift_nu = t.drift_nu;
   d.drift_t0_s = t.drift_t0.si;
+  d.wire_resistance_per_cell = t.wire_resistance_per_cell.si;
+  d.conductance_cells = t.physics_name == "resistive";
   return d;
 }
 
@@ -110,7 +113,8 @@ void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
                            : 1.0;
 
   // One stored digit becomes the effective digit the column sees, and its read variance.
-  auto cell = [&](int digit, float& effective, float& read_var) {
+  auto cell = [&](int digit, Eigen::Index row, Eigen::Index column, float& effective,
+                  float& read_var) {
     double level = device.level_min + digit * step;
     if (nonideal.programming_variation && device.programming) {
       level += normal() * device.programming->sigma(level, device.level_max);
@@ -123,6 +127,10 @@ void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
         level = device.level_min;
     }
     level = std::max(level, 0.0) * drift;
+    if (nonideal.ir_drop && device.conductance_cells && device.wire_resistance_per_cell > 0) {
+      const double segments = static_cast<double>(column + 1 + spec.rows - row);
+      level = level / (1.0 + level * device.wire_resistance_per_cell * segments);
+    }
     effective = static_cast<float>((level - device.level_min) / step);
     double sigma = nonideal.read_noise && device.read
                        ? device.read->sigma(level, device.level_max) / step
@@ -142,7 +150,10 @@ void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
           int w = w_int_(k, n);
           int stored =
               spec.differential ? (side == 0 ? std::max(w, 0) : std::max(-w, 0)) : w + offset;
-          cell((stored >> shift) & (levels - 1), digits_(k, block + n), read_var_(k, block + n));
+          // Physical position: the row within its array, and the column the slice occupies.
+          const Eigen::Index column = ((n * n_slices + s) * sides() + side) % spec.columns;
+          cell((stored >> shift) & (levels - 1), k % spec.rows, column, digits_(k, block + n),
+               read_var_(k, block + n));
         }
       }
     }
@@ -154,6 +165,15 @@ void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
       static_cast<double>(spec.rows) * ((1 << spec.dac_bits) - 1) * (levels - 1);
   adc_full_scale_ = Eigen::RowVectorXf::Constant(N, static_cast<float>(fixed_fs));
   adc_offset_ = Eigen::RowVectorXf::Zero(N);
+  const int codes = 1 << spec.adc_bits;
+  adc_code_error_ = Eigen::VectorXf::Zero(codes);
+  if (nonideal.adc_inl_lsb != 0 || nonideal.adc_dnl_sigma_lsb > 0) {
+    for (int q = 0; q < codes; ++q) {
+      adc_code_error_(q) =
+          static_cast<float>(nonideal.adc_inl_lsb * std::sin(M_PI * q / (codes - 1)) +
+                             nonideal.adc_dnl_sigma_lsb * normal());
+    }
+  }
   if (nonideal.adc_offset_sigma_lsb > 0) {
     for (Eigen::Index n = 0; n < N; ++n)
       adc_offset_(n) = static_cast<float>(normal() * nonideal.adc_offset_sigma_lsb);
@@ -197,6 +217,7 @@ Eigen::MatrixXf ProgrammedMatrix::column_sums(const Eigen::MatrixXf& planes, int
 void ProgrammedMatrix::adc(Eigen::MatrixXf& sums) const {
   const float top = static_cast<float>((1 << spec_.adc_bits) - 1);
   const Eigen::Index N = w_int_.cols();
+  const bool nonlinear = nonideal_.adc_inl_lsb != 0 || nonideal_.adc_dnl_sigma_lsb > 0;
   for (Eigen::Index j = 0; j < sums.cols(); ++j) {
     const float step = std::max(1.0f, adc_full_scale_(j % N) / top);
     const float inv_step = 1.0f / step;
@@ -205,6 +226,12 @@ void ProgrammedMatrix::adc(Eigen::MatrixXf& sums) const {
     auto codes =
         ((sums.col(j).array() * inv_step + (offset + 0.5f)).floor()).cwiseMax(0.0f).cwiseMin(top);
     sums.col(j) = (codes * step).matrix();
+    if (nonlinear) {
+      for (Eigen::Index i = 0; i < sums.rows(); ++i) {
+        const auto code = static_cast<Eigen::Index>(sums(i, j) * inv_step + 0.5f);
+        sums(i, j) += adc_code_error_(code) * step;
+      }
+    }
   }
 }
 

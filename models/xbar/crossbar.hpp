@@ -11,6 +11,11 @@
 // clamped to its range: FS = R (2^b_dac - 1)(L - 1) (fixed), the largest sum seen on calibration
 // data (calibrated), or per column. Shift-and-add combines planes and slices, row tiles add
 // digitally, and the offsets' known corrections are subtracted exactly.
+// IR drop (first order): a cell of conductance G at row r and physical column c sees the wire
+// resistance of its path from the driver and to the column's sense node in series,
+// G_eff = G / (1 + G R_w (c + 1 + R - r)), R_w one cell pitch of wire; it ignores the current
+// other cells share on the lines, so it bounds the drop from below. ADC nonlinearity: code q
+// reads as q + INL sin(pi q / q_max) + DNL_q (a bow plus a seeded random table per matrix).
 // Every product is a whole-tile Eigen matrix product (all planes stacked), never a per-cell loop.
 // Noise draws come from seeded generators; same seed, same numbers.
 #pragma once
@@ -28,6 +33,7 @@ struct ArchSpec;
 
 struct XbarSpec {
   int rows = 256;
+  int columns = 256;
   int input_bits = 8;
   int weight_bits = 8;
   int bits_per_cell = 1;
@@ -46,6 +52,10 @@ struct DeviceSpec {
   std::shared_ptr<const DeviceNoise> read;
   double drift_nu = 0.0;
   double drift_t0_s = 20.0;
+  // Wire resistance of one cell pitch of word or bit line (0: none). Only conductance cells
+  // (resistive physics) see IR drop here.
+  double wire_resistance_per_cell = 0.0;
+  bool conductance_cells = false;
 
   static DeviceSpec from_arch(const ArchSpec& arch);
 };
@@ -57,6 +67,9 @@ struct Nonidealities {
   double stuck_off_rate = 0.0;
   double time_s = 0.0;                // drift time after programming; 0: none
   double adc_offset_sigma_lsb = 0.0;  // fixed offset per column, in ADC steps
+  double adc_inl_lsb = 0.0;           // bow-shaped integral nonlinearity amplitude, in steps
+  double adc_dnl_sigma_lsb = 0.0;     // random per-code differential nonlinearity, in steps
+  bool ir_drop = false;               // first-order IR drop along word and bit lines
   std::uint64_t seed = 1;
 };
 
@@ -80,6 +93,10 @@ class ProgrammedMatrix {
   const Eigen::MatrixXi& weights_int() const { return w_int_; }
   const Eigen::VectorXf& weight_scale() const { return w_scale_; }  // per column
   int slices() const { return slices_; }
+  // The effective digit cell (k, n) of `slice` holds as the column sees it (side 1: negative).
+  float cell_digit(Eigen::Index k, Eigen::Index n, int slice, int side = 0) const {
+    return digits_(k, (static_cast<Eigen::Index>(slice) * sides() + side) * w_int_.cols() + n);
+  }
   // Quantizes real inputs as multiply() does; returns the scale.
   float quantize_inputs(const Eigen::MatrixXf& x, Eigen::MatrixXi& x_int) const;
 
@@ -104,7 +121,8 @@ class ProgrammedMatrix {
   Eigen::MatrixXf read_var_;            // read-noise variance of each cell, in digit^2
   Eigen::VectorXd weight_column_sums_;  // sum over k of the stored (unsigned or signed) weight
   Eigen::RowVectorXf adc_full_scale_;   // per column (all equal unless per_column)
-  Eigen::RowVectorXf adc_offset_;       // per column, in digit units
+  Eigen::RowVectorXf adc_offset_;       // per column, in ADC steps
+  Eigen::VectorXf adc_code_error_;      // per code: INL + DNL, in ADC steps
 };
 
 // Quantization SNR of the b-bit ADC step used above on `samples` spread over [0, full_scale]:

@@ -164,3 +164,50 @@ TEST_CASE("real matrices: 8-bit quantization through the crossbar stays close to
   CHECK(rel < 0.02);
   CHECK(rel > 0.0);
 }
+
+TEST_CASE("IR drop attenuates far cells by the first-order series-resistance formula", "[xbar]") {
+  XbarSpec spec;
+  spec.rows = 4;
+  spec.columns = 8;
+  spec.bits_per_cell = 1;
+  spec.weight_bits = 2;  // one slice holds the magnitude bit, a second the (zero) high bit
+  DeviceSpec device;     // conductance 0 or 10 uS, 1 kOhm of wire per cell pitch
+  device.level_min = 0.0;
+  device.level_max = 1e-5;
+  device.conductance_cells = true;
+  device.wire_resistance_per_cell = 1e3;
+  Nonidealities drop;
+  drop.ir_drop = true;
+  ProgrammedMatrix xbar(Eigen::MatrixXi::Ones(4, 2), spec, device, drop);
+  // Cell (row r, logical column n): physical column ((n x 2 slices + s) x 2 sides + side) mod 8.
+  for (int r = 0; r < 4; ++r) {
+    for (int n = 0; n < 2; ++n) {
+      const double column = (n * 2 + 0) * 2 + 0;
+      const double expected = 1.0 / (1.0 + 1e-5 * 1e3 * (column + 1 + 4 - r));
+      INFO("row " << r << ", column " << n);
+      CHECK(xbar.cell_digit(r, n, 0) == Approx(expected).epsilon(1e-6));
+    }
+  }
+  // Without the flag the same cells hold exactly one step.
+  ProgrammedMatrix ideal(Eigen::MatrixXi::Ones(4, 2), spec, device, Nonidealities{});
+  CHECK(ideal.cell_digit(3, 1, 0) == 1.0f);
+}
+
+TEST_CASE("ADC nonlinearity moves a code by the INL bow", "[xbar]") {
+  XbarSpec spec;
+  spec.rows = 256;
+  spec.bits_per_cell = 2;
+  spec.adc_bits = 4;  // 15 steps over 256 x 3 = 768: step 51.2
+  Nonidealities inl;
+  inl.adc_inl_lsb = 0.5;
+  // Weights +1 (slice 0 digit 1) and inputs -127 (u = 1: plane 0 only): the only non-zero
+  // conversion sums 256 ones, code 5 of 15; every other conversion reads code 0.
+  Eigen::MatrixXi w = Eigen::MatrixXi::Ones(256, 1);
+  Eigen::MatrixXi x = Eigen::MatrixXi::Constant(1, 256, -127);
+  ProgrammedMatrix ideal(w, spec, reram_device(), Nonidealities{});
+  ProgrammedMatrix bowed(w, spec, reram_device(), inl);
+  CHECK(ideal.multiply_integer(x)(0, 0) == -127.0 * 256);
+  const double step = 768.0 / 15.0;
+  CHECK(bowed.multiply_integer(x)(0, 0) - ideal.multiply_integer(x)(0, 0) ==
+        Approx(0.5 * std::sin(M_PI * 5.0 / 15.0) * step).epsilon(1e-5));
+}
