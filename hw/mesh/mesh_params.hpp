@@ -1,0 +1,52 @@
+// Parameters of the die-to-die chiplet mesh model (hw/mesh).
+//
+// Model assumptions (see mesh.cpp for the cycle-level behaviour):
+// - A k_x by k_y 2-D mesh, one chiplet (terminal) per router, dimension-order XY routing.
+// - Wormhole flow control with one virtual channel per port, finite input buffers of
+//   `buffer_depth_flits` flits and credit-based backpressure (Dally and Towles, "Principles and
+//   Practices of Interconnection Networks", 2004, ch. 13 and 16).
+// - One flit per link per direction per cycle: link bandwidth = flit_bits x clock.
+// - A flit spends `router_cycles` in each router it passes (route computation, switch allocation,
+//   switch traversal) and `link_cycles` on each link. Credits travel back in `link_cycles`.
+//
+// Defaults and their sources:
+// - clock: the architecture's clock (configs/arch/*.yaml, 1 GHz in the shipped ones).
+// - flit_bits: link bandwidth / clock, so that one flit per cycle carries the link card's
+//   bandwidth (UCIe standard x16: 256 Gb/s at 1 GHz = 256 bits).
+// - link_cycles: ceil(latency_per_hop x clock) from the link card (UCIe: 2 ns -> 2 cycles).
+// - router_cycles = 3: a wormhole router's RC, SA, ST stages (Dally and Towles 2004, sec. 16.2
+//   gives RC, VA, SA, ST for a virtual-channel router; wormhole needs no VC allocation).
+// - buffer_depth_flits = 8: covers the credit round trip 2 x link_cycles + router_cycles = 7
+//   cycles with the defaults, so a single packet streams at one flit per cycle (Dally and Towles
+//   2004, sec. 13.3: buffers shorter than the credit round trip throttle a link).
+#pragma once
+
+#include <string>
+
+namespace cimsim {
+
+struct ArchSpec;
+
+struct MeshParams {
+  int k_x = 4;                 // routers per row (mesh columns)
+  int k_y = 4;                 // routers per column (mesh rows)
+  int flit_bits = 256;         // bits per flit = bits per link per cycle
+  int buffer_depth_flits = 8;  // input buffer depth per port, flits
+  int router_cycles = 3;       // cycles from a flit's arrival in a router to its earliest departure
+  int link_cycles = 2;         // cycles on a link (and for a credit to travel back)
+  double clock_hz = 1e9;       // router and link clock
+  double energy_per_bit_j = 0.5e-12;  // link energy per bit per hop (reported, not simulated)
+
+  int nodes() const { return k_x * k_y; }
+  double clock_period_s() const { return 1.0 / clock_hz; }
+  double link_bandwidth_bits_per_s() const { return flit_bits * clock_hz; }
+
+  // Mesh size, clock, flit width, link latency and energy from the architecture's package card;
+  // router_cycles and buffer_depth_flits keep their defaults.
+  static MeshParams from_arch(const ArchSpec& arch);
+
+  // Throws UserError naming the bad field when a value is out of range.
+  void validate() const;
+};
+
+}  // namespace cimsim
