@@ -1,0 +1,71 @@
+// The C++ forward pass against PyTorch's, on the shipped character-level GPT
+// (tests/data/chargpt, trained by tools/chargpt/train.py).
+#include <cmath>
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "models/arch/arch_spec.hpp"
+#include "models/workload/gpt2.hpp"
+#include "models/workload/safetensors.hpp"
+#include "models/xbar/accuracy.hpp"
+
+using namespace cimsim;
+
+namespace {
+const std::string kData = std::string(CIMSIM_SOURCE_DIR) + "/tests/data/chargpt/";
+}
+
+TEST_CASE("float forward pass matches PyTorch's logits to 1e-4", "[gpt2]") {
+  Gpt2Weights w = load_gpt2(kData + "model.safetensors");
+  SafeTensors ref = SafeTensors::load(kData + "reference_logits.safetensors");
+  FloatBackend fp32(w);
+  for (int i = 0; i < 3; ++i) {
+    std::vector<std::int32_t> t = ref.ints("tokens_" + std::to_string(i));
+    std::vector<int> tokens(t.begin(), t.end());
+    Eigen::MatrixXf expected = ref.matrix("logits_" + std::to_string(i), static_cast<std::int64_t>(tokens.size()), w.vocab);
+    Eigen::MatrixXf got = gpt2_forward(w, tokens, fp32);
+    INFO("window " << i);
+    CHECK((got - expected).cwiseAbs().maxCoeff() <= 1e-4f);
+  }
+}
+
+TEST_CASE("the crossbar forward pass is deterministic for a seed", "[gpt2][xbar]") {
+  Gpt2Weights w = load_gpt2(kData + "model.safetensors");
+  ArchSpec arch = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
+  Nonidealities noisy;
+  noisy.programming_variation = true;
+  noisy.read_noise = true;
+  noisy.seed = 7;
+  std::vector<int> tokens = w.encode("The quick brown fox jumps over the lazy dog.");
+  auto a = make_crossbar_backend(w, XbarSpec::from_arch(arch), DeviceSpec::from_arch(arch), noisy);
+  auto b = make_crossbar_backend(w, XbarSpec::from_arch(arch), DeviceSpec::from_arch(arch), noisy);
+  CHECK(gpt2_forward(w, tokens, *a) == gpt2_forward(w, tokens, *b));
+}
+
+TEST_CASE("end to end: a calibrated 8-bit ADC keeps the crossbar at INT8 accuracy", "[gpt2][xbar]") {
+  Gpt2Weights w = load_gpt2(kData + "model.safetensors");
+  std::ifstream in(kData + "eval.txt");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto windows = evaluation_windows(w, text, 2);
+  std::vector<Eigen::MatrixXf> reference;
+  FloatBackend fp32(w);
+  AccuracyResult f = evaluate_accuracy("float", w, windows, fp32, {}, &reference);
+  auto int8 = make_int8_backend(w);
+  AccuracyResult q = evaluate_accuracy("int8", w, windows, *int8, reference);
+  ArchSpec arch = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
+  XbarSpec spec = XbarSpec::from_arch(arch);
+  spec.adc_range = XbarSpec::AdcRange::calibrated;
+  std::vector<int> calibration(windows[0].begin(), windows[0].end() - 1);
+  auto xbar = make_crossbar_backend(w, spec, DeviceSpec::from_arch(arch), Nonidealities{}, calibration);
+  AccuracyResult c = evaluate_accuracy("cim", w, windows, *xbar, reference);
+  CHECK(f.top1_agreement == 1.0);
+  CHECK(q.top1_agreement > 0.95);
+  CHECK(c.top1_agreement > 0.95);
+  CHECK(c.perplexity == Approx(q.perplexity).epsilon(0.01));
+  CHECK(c.mean_snr_db > 35.0);
+  // The fixed full-scale range (256 rows x 3 levels on 255 codes) rounds away most of the signal.
+  spec.adc_range = XbarSpec::AdcRange::fixed;
+  auto coarse = make_crossbar_backend(w, spec, DeviceSpec::from_arch(arch), Nonidealities{});
+  CHECK(evaluate_accuracy("cim fixed", w, windows, *coarse, reference).mean_snr_db < 10.0);
+}
