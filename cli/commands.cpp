@@ -14,6 +14,7 @@
 #include "cli/gpu_validation.hpp"
 #include "cli/params.hpp"
 #include "cli/report.hpp"
+#include "hw/mesh/synthetic.hpp"
 #include "models/core/error.hpp"
 
 namespace cimsim {
@@ -137,6 +138,28 @@ int run_cli(int argc, char** argv) {
   run->add_flag("--accuracy", run_accuracy_too,
                 "also run the shipped (or --model) transformer through the crossbars");
   add_accuracy_options(run);
+  auto* mesh = app.add_subcommand(
+      "mesh",
+      "drive the SystemC die-to-die mesh with synthetic traffic (latency, throughput, link use)");
+  MeshSyntheticOptions mesh_options;
+  std::string mesh_arch;
+  int mesh_k = 0;
+  mesh->add_option("arch", mesh_arch,
+                   "architecture YAML file for the mesh size and link card (optional)");
+  mesh->add_option("--k", mesh_k, "k x k mesh (overrides the architecture's size)")
+      ->check(CLI::Range(1, 64));
+  mesh->add_option("--pattern", mesh_options.pattern, "uniform | transpose | hotspot")
+      ->check(CLI::IsMember({"uniform", "transpose", "hotspot"}));
+  mesh->add_option("--rates", mesh_options.injection_rates,
+                   "injection rates in flits/node/cycle (a list sweeps)")
+      ->delimiter(',');
+  mesh->add_option("--packet-flits", mesh_options.packet_flits, "flits per packet")
+      ->check(CLI::Range(1, 1024));
+  mesh->add_option("--warmup", mesh_options.warmup_cycles, "warm-up cycles per rate");
+  mesh->add_option("--cycles", mesh_options.measure_cycles, "measured cycles per rate");
+  mesh->add_option("--seed", mesh_options.seed, "traffic seed");
+  mesh->add_option("--csv", mesh_options.csv_path,
+                   "write link utilization (heatmap-ready CSV) here");
   auto* validate_gpu =
       app.add_subcommand("validate-gpu", "compare the GPU model with published A100 measurements");
 
@@ -164,6 +187,14 @@ int run_cli(int argc, char** argv) {
     if (!accuracy_json_file.empty())
       write_file(accuracy_json_file, accuracy_json(report).dump(2) + "\n");
     return 0;
+  }
+  if (*mesh) {
+    if (!mesh_arch.empty())
+      mesh_options.mesh = MeshParams::from_arch(load_arch(mesh_arch, nullptr));
+    if (mesh_k > 0) mesh_options.mesh.k_x = mesh_options.mesh.k_y = mesh_k;
+    std::filesystem::path csv(mesh_options.csv_path);
+    if (csv.has_parent_path()) std::filesystem::create_directories(csv.parent_path());
+    return run_mesh_synthetic(mesh_options, std::cout);
   }
   if (*validate_gpu) {
     auto points = validate_gpu_model();

@@ -19,7 +19,7 @@ void write_link_utilization_csv(const MeshStats& stats, std::ostream& out) {
 
 void write_link_utilization_csv(const MeshStats& stats, const std::string& path) {
   std::ofstream out(path);
-  if (!out) throw UserError(fmt::format("cannot write the link utilization CSV '{}'", path));
+  if (!out) throw UserError(fmt::format("{}: error: cannot write the link utilization CSV", path));
   write_link_utilization_csv(stats, out);
   if (!out) throw UserError(fmt::format("error while writing '{}'", path));
 }
