@@ -15,6 +15,7 @@
 #include "cli/params.hpp"
 #include "cli/report.hpp"
 #include "hw/mesh/synthetic.hpp"
+#include "hw/system/chip_replay.hpp"
 #include "models/core/error.hpp"
 
 namespace cimsim {
@@ -134,6 +135,11 @@ int run_cli(int argc, char** argv) {
   add_accuracy_options(accuracy);
   std::string accuracy_json_file;
   accuracy->add_option("--json", accuracy_json_file, "write the accuracy report as JSON here");
+  std::string fidelity = "analytical";
+  run->add_option(
+         "--fidelity", fidelity,
+         "analytical (closed form) or systemc (also replay the mapping in SystemC: contention)")
+      ->check(CLI::IsMember({"analytical", "systemc"}));
   bool run_accuracy_too = false;
   run->add_flag("--accuracy", run_accuracy_too,
                 "also run the shipped (or --model) transformer through the crossbars");
@@ -217,6 +223,30 @@ int run_cli(int argc, char** argv) {
   RunResult result = run_analytical(request);
   Json report = report_json(result);
   std::string accuracy_text;
+  if (*run && fidelity == "systemc") {
+    ChipReplayResult sim = replay_in_systemc(result.workload, result.mapping, result.costs, true);
+    if (sim.counts != result.evaluation.counts) {
+      throw InternalError(
+          "internal error (a bug in cimsim, please report it): the SystemC replay counted "
+          "different actions than the analytical evaluator");
+    }
+    const double added = sim.latency_s / sim.analytical_latency_s - 1.0;
+    report["systemc"] = {{"latency_ns", sim.latency_s / kNano},
+                         {"analytical_latency_ns", sim.analytical_latency_s / kNano},
+                         {"contention_added_fraction", added},
+                         {"transactions", sim.transactions},
+                         {"vector_unit_utilization", sim.vector_unit_utilization},
+                         {"dram_utilization", sim.dram_utilization}};
+    accuracy_text += fmt::format(
+        "\n  SystemC replay: latency {:.4f} us against {:.4f} us analytical (contention adds "
+        "{:.2f}%); "
+        "action counts identical; {} transactions in {:.3f} s ({:.2f} M/s)\n",
+        sim.latency_s / kMicro, sim.analytical_latency_s / kMicro, 100.0 * added, sim.transactions,
+        sim.wall_s, sim.transactions / sim.wall_s / 1e6);
+    std::string util = "  vector-unit utilization per chiplet:";
+    for (double u : sim.vector_unit_utilization) util += fmt::format(" {:.3f}", u);
+    accuracy_text += util + "\n";
+  }
   if (*run && run_accuracy_too) {
     AccuracyReport acc_report = run_accuracy(result.arch, acc);
     report["accuracy"] = accuracy_json(acc_report);

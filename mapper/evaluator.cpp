@@ -6,8 +6,6 @@
 
 namespace cimsim {
 
-namespace {
-
 using u64 = std::uint64_t;
 
 // Counts of one weight matmul on its arrays.
@@ -27,8 +25,6 @@ void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable
   a[Action::tile_buffer_bit] += 2 * m * k * act + 2 * m * n * act;
   a[Action::global_buffer_bit] += 2 * m * n * act;
 }
-
-}  // namespace
 
 Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, Workspace& ws,
                     std::span<OpResult> per_op) {
@@ -110,7 +106,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     for (int j = 0; j < kNumActions; ++j) energy += static_cast<double>(a.count[j]) * c.energy_j[j];
     e.counts += a;
     sequential_s += t + fixed;
-    if (!per_op.empty()) per_op[i] = {a, t + fixed, energy};
+    if (!per_op.empty()) per_op[i] = {a, t + fixed, energy, 0, t, fixed};
 
     // Pipeline recurrence: an op streams its rows (token vectors) in order; it can emit its
     // first row once its inputs' first rows arrive (or their last rows, for an input it needs
@@ -128,6 +124,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
       ready_last = std::max(ready_last, ws.last_out_s[src]);
     }
     ws.rows[i] = rows;
+    if (!per_op.empty()) per_op[i].rows = rows;
     ws.first_out_s[i] = ready_first + fixed + per_row;
     ws.last_out_s[i] =
         std::max(ready_last + fixed + per_row, ws.first_out_s[i] + (rows - 1) * per_row);

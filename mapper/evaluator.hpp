@@ -31,7 +31,16 @@ struct OpResult {
   ActionCounts counts;
   double latency_s = 0;  // compute plus the transfers of its inputs
   double energy_j = 0;
+  std::int64_t rows = 0;     // token vectors the op streams
+  double busy_s = 0;         // time proportional to the data (all rows), incl. link serialization
+  double hop_latency_s = 0;  // per-hop latency its inputs pay once
 };
+
+// The actions one weight matmul's arrays perform for `op.m` input vectors (linear in op.m, so
+// a replay may count vector by vector).
+void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable& c,
+                         int input_cycles, int columns_per_weight, bool offset, bool dac,
+                         ActionCounts& a);
 
 struct Evaluation {
   ActionCounts counts;

@@ -1,0 +1,41 @@
+// The chip in SystemC: a mapping replayed as TLM-2.0 loosely-timed transactions.
+//
+// Every op is an initiator thread that streams its rows (token vectors): row r starts once its
+// own row r - 1 is done and its inputs have produced the rows it needs (all of them for an input
+// needed whole, such as the keys of bidirectional attention), plus the inputs' per-hop latency.
+// Each row is one b_transport to the resource that computes it: a weight matrix's own arrays,
+// the vector unit of the op's chiplet, or the DRAM port. A target annotates the row's time from
+// the same per-op timing the analytical evaluator uses; a shared target (vector unit, DRAM)
+// queues rows that arrive while it is busy, which is the contention the closed form leaves out.
+// With contention off every target is private and the replay reproduces the analytical latency.
+// Targets count actions as they serve rows: crossbar arrays vector by vector with the same
+// count_weight_matmul as the evaluator, other ops their per-row share, so the totals must equal
+// the analytical counts. Mesh transfers are timed as serialization plus hop latency, as in the
+// evaluator (the cycle-level mesh with link contention is hw/mesh, driven by `cimsim mesh`).
+// One replay per process: SystemC elaborates once.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "mapper/evaluator.hpp"
+#include "mapper/mapping.hpp"
+#include "models/cost/cost_table.hpp"
+#include "models/workload/workload.hpp"
+
+namespace cimsim {
+
+struct ChipReplayResult {
+  ActionCounts counts;
+  double latency_s = 0;
+  double analytical_latency_s = 0;
+  std::uint64_t transactions = 0;
+  double wall_s = 0;
+  std::vector<double> vector_unit_utilization;  // per chiplet: busy / latency
+  double dram_utilization = 0;
+};
+
+ChipReplayResult replay_in_systemc(const Workload& workload, const Mapping& mapping,
+                                   const CostTable& costs, bool contention);
+
+}  // namespace cimsim
