@@ -140,6 +140,10 @@ int run_cli(int argc, char** argv) {
          "--fidelity", fidelity,
          "analytical (closed form) or systemc (also replay the mapping in SystemC: contention)")
       ->check(CLI::IsMember({"analytical", "systemc"}));
+  std::string link_csv;
+  run->add_option(
+      "--link-csv", link_csv,
+      "with --fidelity systemc: write die-to-die link utilization (heatmap-ready CSV) here");
   bool run_accuracy_too = false;
   run->add_flag("--accuracy", run_accuracy_too,
                 "also run the shipped (or --model) transformer through the crossbars");
@@ -223,6 +227,10 @@ int run_cli(int argc, char** argv) {
   RunResult result = run_analytical(request);
   Json report = report_json(result);
   std::string accuracy_text;
+  if (!link_csv.empty() && fidelity != "systemc") {
+    throw UserError(
+        "error: --link-csv needs --fidelity systemc (link use comes from the SystemC replay)");
+  }
   if (*run && fidelity == "systemc") {
     ChipReplayResult sim = replay_in_systemc(result.workload, result.mapping, result.costs, true);
     if (sim.counts != result.evaluation.counts) {
@@ -243,6 +251,21 @@ int run_cli(int argc, char** argv) {
         "action counts identical; {} transactions in {:.3f} s ({:.2f} M/s)\n",
         sim.latency_s / kMicro, sim.analytical_latency_s / kMicro, 100.0 * added, sim.transactions,
         sim.wall_s, sim.transactions / sim.wall_s / 1e6);
+    std::vector<LinkUse> busiest = sim.links;
+    std::sort(busiest.begin(), busiest.end(),
+              [](const LinkUse& a, const LinkUse& b) { return a.utilization > b.utilization; });
+    std::string links = fmt::format("  {} die-to-die links carried data; busiest:", busiest.size());
+    for (size_t i = 0; i < std::min<size_t>(4, busiest.size()); ++i) {
+      const auto& l = busiest[i];
+      links += fmt::format(" ({},{})->({},{}) {:.4f};", l.from_x, l.from_y, l.to_x, l.to_y,
+                           l.utilization);
+    }
+    accuracy_text += links + "\n";
+    if (!link_csv.empty()) {
+      std::filesystem::path p(link_csv);
+      if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+      write_link_csv(sim, link_csv);
+    }
     std::string util = "  vector-unit utilization per chiplet:";
     for (double u : sim.vector_unit_utilization) util += fmt::format(" {:.3f}", u);
     accuracy_text += util + "\n";

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <systemc>
 #include <tlm>
@@ -37,6 +39,39 @@ struct Replay {
   std::vector<OpResult> per_op;
   ActionCounts counts;
   std::uint64_t transactions = 0;
+  bool contention = true;
+
+  // Die-to-die links, keyed by (chiplet, direction 0..3 = E, W, N, S).
+  struct Link {
+    sc_time free_at = SC_ZERO_TIME;
+    sc_time busy = SC_ZERO_TIME;
+  };
+  std::map<std::pair<int, int>, Link> links;
+
+  int chiplet_at(int x, int y) const {
+    const auto& pos = mapping->chiplet_position;
+    for (size_t c = 0; c < pos.size(); ++c)
+      if (pos[c].x == x && pos[c].y == y) return static_cast<int>(c);
+    panic("chip replay: no chiplet at a mesh position on a route");
+  }
+
+  // The XY route's links from chiplet a to chiplet b.
+  std::vector<Link*> route(int a, int b) {
+    std::vector<Link*> path;
+    auto [x, y] = std::pair{mapping->chiplet_position[a].x, mapping->chiplet_position[a].y};
+    const auto& to = mapping->chiplet_position[b];
+    while (x != to.x) {
+      const int dir = to.x > x ? 0 : 1;
+      path.push_back(&links[{chiplet_at(x, y), dir}]);
+      x += to.x > x ? 1 : -1;
+    }
+    while (y != to.y) {
+      const int dir = to.y > y ? 2 : 3;
+      path.push_back(&links[{chiplet_at(x, y), dir}]);
+      y += to.y > y ? 1 : -1;
+    }
+    return path;
+  }
 
   // Counts of one row of op i.
   void count_row(int i, std::int64_t row) {
@@ -143,6 +178,7 @@ class OpInitiator : public sc_core::sc_module {
         ready = std::max(ready, in.produced_at[need - 1] + seconds(r.hop_latency_s));
       }
       if (ready > sc_core::sc_time_stamp()) sc_core::wait(ready - sc_core::sc_time_stamp());
+      hold_routes(op, row);
       job.row = row;
       sc_time delay = qk.get_local_time();
       socket->b_transport(trans, delay);
@@ -151,6 +187,31 @@ class OpInitiator : public sc_core::sc_module {
       produced_at[row] = sc_core::sc_time_stamp();
       produced = row + 1;
       row_done.notify();
+    }
+  }
+
+  // Each remote input's share of this row holds its whole XY route for its serialization time;
+  // a route busy with another transfer delays the row.
+  void hold_routes(const Op& op, std::int64_t row) {
+    const int here = replay_.mapping->op_chiplet[op_];
+    const std::int64_t rows = replay_.per_op[op_].rows;
+    for (int src : op.inputs) {
+      const int from = replay_.mapping->op_chiplet[src];
+      if (from == here) continue;
+      const double bits = static_cast<double>(replay_.workload->ops[src].output_elements) *
+                          replay_.costs->activation_bits / static_cast<double>(rows);
+      const sc_time serialization = seconds(bits / replay_.costs->link_bandwidth_bps);
+      std::vector<Replay::Link*> path = replay_.route(from, here);
+      sc_time start = sc_core::sc_time_stamp();
+      if (replay_.contention) {
+        for (auto* l : path) start = std::max(start, l->free_at);
+      }
+      for (auto* l : path) {
+        l->free_at = start + serialization;
+        l->busy += serialization;
+      }
+      (void)row;
+      if (start > sc_core::sc_time_stamp()) sc_core::wait(start - sc_core::sc_time_stamp());
     }
   }
 
@@ -205,6 +266,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   replay.workload = &w;
   replay.mapping = &map;
   replay.costs = &costs;
+  replay.contention = contention;
   replay.per_op.resize(w.ops.size());
   Workspace ws;
   const Evaluation analytical = evaluate(w, map, costs, ws, replay.per_op);
@@ -264,9 +326,30 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   }
   if (dram && result.latency_s > 0)
     result.dram_utilization = dram->busy().to_seconds() / result.latency_s;
+  for (const auto& [key, link] : replay.links) {
+    const auto& p = map.chiplet_position[key.first];
+    LinkUse use;
+    use.from_x = p.x;
+    use.from_y = p.y;
+    use.to_x = p.x + (key.second == 0 ? 1 : key.second == 1 ? -1 : 0);
+    use.to_y = p.y + (key.second == 2 ? 1 : key.second == 3 ? -1 : 0);
+    use.direction = "EWNS"[key.second];
+    use.utilization = result.latency_s > 0 ? link.busy.to_seconds() / result.latency_s : 0;
+    result.links.push_back(use);
+  }
   result.wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;
+}
+
+void write_link_csv(const ChipReplayResult& result, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw UserError(path + ": error: cannot write the link utilization CSV");
+  out << "from_x,from_y,to_x,to_y,direction,utilization\n";
+  for (const auto& l : result.links) {
+    out << l.from_x << ',' << l.from_y << ',' << l.to_x << ',' << l.to_y << ',' << l.direction
+        << ',' << l.utilization << '\n';
+  }
 }
 
 }  // namespace cimsim

@@ -11,11 +11,15 @@
 // Targets count actions as they serve rows: crossbar arrays vector by vector with the same
 // count_weight_matmul as the evaluator, other ops their per-row share, so the totals must equal
 // the analytical counts. Mesh transfers are timed as serialization plus hop latency, as in the
-// evaluator (the cycle-level mesh with link contention is hw/mesh, driven by `cimsim mesh`).
+// evaluator, and each row's transfer also holds every link of its XY route for its
+// serialization time (wormhole: the route is held end to end), so transfers that share a link
+// wait for each other; this is where link contention and per-link utilization come from.
+// (The cycle-level mesh with router buffers is hw/mesh, driven by `cimsim mesh`.)
 // One replay per process: SystemC elaborates once.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "mapper/evaluator.hpp"
@@ -25,7 +29,14 @@
 
 namespace cimsim {
 
+struct LinkUse {
+  int from_x = 0, from_y = 0, to_x = 0, to_y = 0;
+  char direction = 'E';    // E, W, N, S
+  double utilization = 0;  // busy / latency
+};
+
 struct ChipReplayResult {
+  std::vector<LinkUse> links;  // every die-to-die link that carried data
   ActionCounts counts;
   double latency_s = 0;
   double analytical_latency_s = 0;
@@ -34,6 +45,9 @@ struct ChipReplayResult {
   std::vector<double> vector_unit_utilization;  // per chiplet: busy / latency
   double dram_utilization = 0;
 };
+
+// Writes the links' utilization as a heatmap-ready CSV (the columns of hw/mesh's CSV).
+void write_link_csv(const ChipReplayResult& result, const std::string& path);
 
 ChipReplayResult replay_in_systemc(const Workload& workload, const Mapping& mapping,
                                    const CostTable& costs, bool contention);

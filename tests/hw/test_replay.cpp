@@ -1,6 +1,7 @@
 // The SystemC replay of a mapping against the analytical evaluator. Each TEST_CASE runs in its
 // own process (SystemC elaborates once).
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "hw/system/chip_replay.hpp"
 #include "models/arch/arch_spec.hpp"
@@ -55,6 +56,13 @@ TEST_CASE("replay with shared vector units: same counts, contention only adds la
   check_counts(r.counts, c.analytical.counts);
   CHECK(r.latency_s >= c.analytical.latency_s * (1 - 1e-9));
   for (double u : r.vector_unit_utilization) CHECK(u <= 1.0 + 1e-9);
+  // BERT-base spans 14 chiplets in snake order: activations cross links between them.
+  REQUIRE_FALSE(r.links.empty());
+  for (const auto& l : r.links) {
+    CHECK(l.utilization > 0.0);
+    CHECK(l.utilization <= 1.0 + 1e-9);
+    CHECK(std::abs(l.to_x - l.from_x) + std::abs(l.to_y - l.from_y) == 1);
+  }
 }
 
 TEST_CASE("replay of weights that do not fit: sequential ops and reprogramming, as the closed form",
