@@ -237,6 +237,15 @@ void ConfigNode::fail(std::string_view key, const std::string& what) const {
   config_error(location(), key_path(key), what);
 }
 
+void ConfigNode::require_source(const Found& f, std::string_view key,
+                                const std::string& text) const {
+  if (f.doc->numbers_need_source && !f.explicit_source) {
+    fail_at(
+        f, key,
+        fmt::format("a card value needs its source; write {{value: {}, source: \"...\"}}", text));
+  }
+}
+
 void ConfigNode::missing(std::string_view key, const std::string& expected) const {
   // A missing key is often a misspelled one: blame the misspelling, where the user typed it.
   if (node_.IsMap()) {
@@ -378,12 +387,7 @@ std::int64_t ConfigNode::integer(std::string_view key, std::int64_t lo, std::int
   }
   if (v < lo || v > hi)
     fail_at(*f, key, fmt::format("value {} is out of range; expected {}", v, expected));
-  if (f->doc->numbers_need_source && !f->explicit_source) {
-    fail_at(*f, key,
-            fmt::format(
-                "a card value needs its source; write {{value: {}, source: \"...\"}}",
-                text));
-  }
+  require_source(*f, key, text);
   record(key, text, f->source);
   return v;
 }
@@ -407,12 +411,7 @@ double ConfigNode::number(std::string_view key, double lo, double hi,
   }
   if (v < lo || v > hi)
     fail_at(*f, key, fmt::format("value {} is out of range; expected {}", text, expected));
-  if (f->doc->numbers_need_source && !f->explicit_source) {
-    fail_at(*f, key,
-            fmt::format(
-                "a card value needs its source; write {{value: {}, source: \"...\"}}",
-                text));
-  }
+  require_source(*f, key, text);
   record(key, text, f->source);
   return v;
 }
@@ -455,12 +454,7 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
         *f, key,
         fmt::format("value '{}' is out of range; expected {} {}", text, dimension_name(d), range));
   }
-  if (f->doc->numbers_need_source && !f->explicit_source) {
-    fail_at(*f, key,
-            fmt::format(
-                "a card value needs its source; write {{value: {}, source: \"...\"}}",
-                text));
-  }
+  require_source(*f, key, text);
   record(key, text, f->source);
   return *v;
 }

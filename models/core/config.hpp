@@ -116,6 +116,8 @@ class ConfigNode {
   double quantity_si(std::string_view key, Dim d, std::optional<double> fallback_si, double lo,
                      double hi, bool lo_exclusive) const;
   [[noreturn]] void missing(std::string_view key, const std::string& expected) const;
+  // Cards (technology, link, GPU) give every number with its source.
+  void require_source(const Found& f, std::string_view key, const std::string& text) const;
   void record(std::string_view key, const std::string& value, const std::string& source) const;
   SourceLocation location_of(const YAML::Node& n, const ConfigDocument* doc) const;
   [[noreturn]] void fail_at(const Found& f, std::string_view key, const std::string& what) const;

@@ -22,18 +22,29 @@ std::string preset_path(const std::string& folder, const std::string& name, cons
   fs::path dir = fs::path(config_dir()) / folder;
   fs::path file = dir / (name + ".yaml");
   if (fs::exists(file)) return file.string();
-  std::vector<std::string> known;
-  if (fs::is_directory(dir)) {
-    for (const auto& e : fs::directory_iterator(dir)) {
-      if (e.path().extension() == ".yaml") known.push_back(e.path().stem().string());
-    }
-  }
-  std::sort(known.begin(), known.end());
+  std::vector<std::string> known = preset_names(folder);
   std::string hint = closest_match(name, known);
   where.fail(key, hint.empty()
                       ? fmt::format("unknown preset '{}'; presets in configs/{}: {}", name, folder,
                                     fmt::join(known, ", "))
                       : fmt::format("unknown preset '{}'; did you mean '{}'?", name, hint));
+}
+
+std::vector<std::string> preset_names(const std::string& folder) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(config_dir()) / folder;
+  std::vector<std::string> names;
+  if (fs::is_directory(dir)) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool looks_like_file(const std::string& name) {
+  return name.find('/') != std::string::npos || name.ends_with(".yaml") || name.ends_with(".yml");
 }
 
 ConfigNode with_preset(const ConfigNode& given, const std::string& folder) {

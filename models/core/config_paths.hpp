@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "models/core/config.hpp"
 
@@ -16,6 +17,12 @@ std::string preset_path(const std::string& folder, const std::string& name, cons
                         const std::string& key);
 
 std::string preset_display_name(const std::string& folder, const std::string& name);
+
+// The presets in configs/<folder>/, sorted by name.
+std::vector<std::string> preset_names(const std::string& folder);
+
+// Whether a command-line name is a file path rather than a built-in name.
+bool looks_like_file(const std::string& name);
 
 // `given` layered over configs/<folder>/<preset>.yaml when it names `preset:`, else `given`.
 // Preset cards must give a source for every number.

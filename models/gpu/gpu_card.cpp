@@ -39,9 +39,7 @@ GpuCard parse_gpu_card(const ConfigNode& n) {
 
 GpuCard load_gpu_card(const std::string& name_or_file, ResolvedConfig* resolved) {
   namespace fs = std::filesystem;
-  bool looks_like_file = name_or_file.find('/') != std::string::npos ||
-                         name_or_file.ends_with(".yaml") || name_or_file.ends_with(".yml");
-  if (looks_like_file) {
+  if (looks_like_file(name_or_file)) {
     return parse_gpu_card(ConfigNode::load_file(name_or_file, resolved, true, "gpu"));
   }
   // Card names are written A100-SXM4-80GB; their files a100_sxm4_80gb.yaml.
@@ -51,13 +49,7 @@ GpuCard load_gpu_card(const std::string& name_or_file, ResolvedConfig* resolved)
   });
   fs::path dir = fs::path(config_dir()) / "gpu";
   if (!fs::exists(dir / (stem + ".yaml"))) {
-    std::vector<std::string> known;
-    if (fs::is_directory(dir)) {
-      for (const auto& e : fs::directory_iterator(dir)) {
-        if (e.path().extension() == ".yaml") known.push_back(e.path().stem().string());
-      }
-    }
-    std::sort(known.begin(), known.end());
+    std::vector<std::string> known = preset_names("gpu");
     std::string hint = closest_match(stem, known);
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "models/core/config.hpp"
+#include "models/core/config_paths.hpp"
 #include "models/workload/workload.hpp"
 
 namespace cimsim {
@@ -75,9 +76,7 @@ TransformerShape load_workload_file(const std::string& path) {
 TransformerShape find_workload(const std::string& name_or_file) {
   for (const auto& s : zoo())
     if (s.name == name_or_file) return s;
-  bool looks_like_file = name_or_file.find('/') != std::string::npos ||
-                         name_or_file.ends_with(".yaml") || name_or_file.ends_with(".yml");
-  if (looks_like_file) return load_workload_file(name_or_file);
+  if (looks_like_file(name_or_file)) return load_workload_file(name_or_file);
   std::vector<std::string> names;
   for (const auto& s : zoo()) names.push_back(s.name);
   std::string hint = closest_match(name_or_file, names);
