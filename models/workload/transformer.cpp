@@ -99,6 +99,9 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
   if (s.d_model % s.heads != 0) panic(fmt::format("{}: d_model not divisible by heads", s.name));
   WorkloadRequest r = request;
   if (r.seq == 0) r.seq = s.image_tokens > 0 ? s.image_tokens : 128;
+  if (r.phase == "decode" && s.style != "decoder") {
+    throw UserError(fmt::format("error: {} is an encoder; --phase decode applies to decoder models", s.name));
+  }
   if (s.image_tokens > 0 && r.phase == "prefill" && r.seq != s.image_tokens) {
     throw UserError(fmt::format(
         "error: {} takes {} tokens per image ({} patches plus the class token); got --seq {}",
