@@ -356,7 +356,7 @@ struct MeshSimulation::Impl {
 
 MeshSimulation::MeshSimulation(const MeshParams& params) : impl_(std::make_unique<Impl>()) {
   params.validate();
-  if (params.nodes() > 65535) throw UserError("mesh: at most 65535 nodes");
+  if (params.nodes() > 65535) throw UserError("error: mesh: at most 65535 nodes");
   if (g_elaborated)
     panic("MeshSimulation: SystemC allows one elaboration per process; construct one mesh");
   g_elaborated = true;
@@ -366,7 +366,7 @@ MeshSimulation::MeshSimulation(const MeshParams& params) : impl_(std::make_uniqu
   m.params = params;
   m.period = sc_core::sc_time(params.clock_period_s(), sc_core::SC_SEC);
   if (m.period == sc_core::SC_ZERO_TIME)
-    throw UserError("mesh: the clock period is below SystemC's time resolution");
+    throw UserError("error: mesh: the clock period is below SystemC's time resolution");
   m.clock = std::make_unique<sc_core::sc_clock>("mesh_clock", m.period);
   const int n = params.nodes();
   m.links.resize(static_cast<std::size_t>(n) * 4);
@@ -404,7 +404,8 @@ MeshStats MeshSimulation::run(const MeshRunSpec& spec) {
   Impl& m = *impl_;
   const MeshParams& p = m.params;
   spec.traffic.validate(p.k_x, p.k_y);
-  if (spec.measure_cycles == 0) throw UserError("mesh: the measurement window needs cycles > 0");
+  if (spec.measure_cycles == 0)
+    throw UserError("error: mesh: the measurement window needs cycles > 0");
 
   const std::uint64_t start = m.routers[0]->cycle();
   m.control.window_begin = start + spec.warmup_cycles;

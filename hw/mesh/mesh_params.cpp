@@ -25,7 +25,7 @@ MeshParams MeshParams::from_arch(const ArchSpec& arch) {
 
 void MeshParams::validate() const {
   auto need = [](bool ok, const char* field, const std::string& what) {
-    if (!ok) throw UserError(fmt::format("mesh parameter '{}': {}", field, what));
+    if (!ok) throw UserError(fmt::format("error: mesh parameter '{}': {}", field, what));
   };
   need(k_x >= 1 && k_x <= 256, "k_x", fmt::format("{} is not in 1..256", k_x));
   need(k_y >= 1 && k_y <= 256, "k_y", fmt::format("{} is not in 1..256", k_y));

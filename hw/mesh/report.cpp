@@ -21,7 +21,7 @@ void write_link_utilization_csv(const MeshStats& stats, const std::string& path)
   std::ofstream out(path);
   if (!out) throw UserError(fmt::format("{}: error: cannot write the link utilization CSV", path));
   write_link_utilization_csv(stats, out);
-  if (!out) throw UserError(fmt::format("error while writing '{}'", path));
+  if (!out) throw UserError(fmt::format("error: error while writing '{}'", path));
 }
 
 bool mesh_saturated(const MeshStats& s) {

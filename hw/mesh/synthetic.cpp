@@ -29,7 +29,7 @@ int run_mesh_synthetic(const MeshSyntheticOptions& o, std::ostream& out,
   traffic.packet_flits = o.packet_flits;
   traffic.hotspot_fraction = o.hotspot_fraction;
   traffic.hotspot_node = o.hotspot_node;
-  if (o.injection_rates.empty()) throw UserError("mesh: give at least one injection rate");
+  if (o.injection_rates.empty()) throw UserError("error: mesh: give at least one injection rate");
   for (double r : o.injection_rates) {
     traffic.injection_rate = r;
     traffic.validate(o.mesh.k_x, o.mesh.k_y);

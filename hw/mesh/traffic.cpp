@@ -16,7 +16,7 @@ TrafficPattern parse_traffic_pattern(const std::string& name) {
   if (name == "transpose") return TrafficPattern::transpose;
   if (name == "hotspot") return TrafficPattern::hotspot;
   throw UserError(fmt::format(
-      "unknown traffic pattern '{}': expected one of uniform, transpose, hotspot", name));
+      "error: unknown traffic pattern '{}': expected one of uniform, transpose, hotspot", name));
 }
 
 const char* to_string(TrafficPattern pattern) {
@@ -30,19 +30,22 @@ const char* to_string(TrafficPattern pattern) {
 
 void TrafficSpec::validate(int k_x, int k_y) const {
   if (!(injection_rate >= 0.0 && injection_rate <= 1.0))
-    throw UserError(fmt::format(
-        "injection rate {} is not in [0, 1] flits per node per cycle (a node injects at most "
-        "one flit per cycle)",
-        injection_rate));
+    throw UserError(
+        fmt::format("error: injection rate {} is not in [0, 1] flits per node per cycle (a node "
+                    "injects at most "
+                    "one flit per cycle)",
+                    injection_rate));
   if (packet_flits < 1 || packet_flits > 65535)
-    throw UserError(fmt::format("packet size {} flits is not in 1..65535", packet_flits));
+    throw UserError(fmt::format("error: packet size {} flits is not in 1..65535", packet_flits));
   if (pattern == TrafficPattern::transpose && k_x != k_y)
-    throw UserError(fmt::format("transpose traffic needs a square mesh, not {}x{}", k_x, k_y));
+    throw UserError(
+        fmt::format("error: transpose traffic needs a square mesh, not {}x{}", k_x, k_y));
   if (pattern == TrafficPattern::hotspot) {
     if (!(hotspot_fraction >= 0.0 && hotspot_fraction <= 1.0))
-      throw UserError(fmt::format("hotspot fraction {} is not in [0, 1]", hotspot_fraction));
+      throw UserError(fmt::format("error: hotspot fraction {} is not in [0, 1]", hotspot_fraction));
     if (hotspot_node >= k_x * k_y)
-      throw UserError(fmt::format("hotspot node {} is not in 0..{}", hotspot_node, k_x * k_y - 1));
+      throw UserError(
+          fmt::format("error: hotspot node {} is not in 0..{}", hotspot_node, k_x * k_y - 1));
   }
 }
 
