@@ -25,8 +25,9 @@ std::string shipped(const std::string& file) {
   return config_dir() + "/../tests/data/chargpt/" + file;
 }
 
-double finite_or_null(double v) {
-  return std::isfinite(v) ? v : -1.0;
+// JSON has no infinity: an exact (or hopeless) SNR is written as null.
+nlohmann::ordered_json finite_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
 }
 
 }  // namespace

@@ -273,7 +273,7 @@ int run_cli(int argc, char** argv) {
   if (*run && run_accuracy_too) {
     AccuracyReport acc_report = run_accuracy(result.arch, acc);
     report["accuracy"] = accuracy_json(acc_report);
-    accuracy_text = "\n" + accuracy_table(acc_report);
+    accuracy_text += "\n" + accuracy_table(acc_report);
   }
 
   if (*run) {
@@ -292,6 +292,9 @@ int run_cli(int argc, char** argv) {
   }
 
   // check
+  if (!(tolerance >= 0.0 && tolerance <= 1.0)) {
+    throw UserError(fmt::format("error: --tolerance {} is not a number from 0 to 1", tolerance));
+  }
   std::ifstream in(golden_file);
   if (!in)
     throw UserError(

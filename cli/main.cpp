@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -8,6 +9,12 @@ int main(int argc, char** argv) {
     return cimsim::run_cli(argc, argv);
   } catch (const cimsim::UserError& e) {
     std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::ios_base::failure& e) {
+    std::cerr << "error: cannot read an input file: " << e.what() << "\n";
     return 2;
   } catch (const cimsim::InternalError& e) {
     std::cerr << e.what() << "\n";

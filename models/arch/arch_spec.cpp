@@ -19,8 +19,10 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   CrossbarSpec x;
   x.rows = static_cast<int>(n.integer("rows", 1, 1 << 16));
   x.columns = static_cast<int>(n.integer("columns", 1, 1 << 16));
-  x.input_bits = static_cast<int>(n.integer("input_bits", 1, 32, 8));
-  x.weight_bits = static_cast<int>(n.integer("weight_bits", 1, 32, 8));
+  // Signed quantization needs a sign and a magnitude bit; 16 bits keep the functional model's
+  // float sums exact.
+  x.input_bits = static_cast<int>(n.integer("input_bits", 2, 16, 8));
+  x.weight_bits = static_cast<int>(n.integer("weight_bits", 2, 16, 8));
   x.input_encoding = n.choice("input_encoding", {"bit_serial", "dac"}, "bit_serial");
   if (x.input_encoding == "dac") {
     x.dac_bits = static_cast<int>(n.integer("dac_bits", 2, 8));

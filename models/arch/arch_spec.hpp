@@ -83,7 +83,9 @@ struct ArchSpec {
   long long total_arrays() const {
     return static_cast<long long>(crossbar_count_per_chiplet()) * package.chiplets();
   }
-  int crossbar_count_per_chiplet() const { return tile.arrays * chiplet.tiles; }
+  long long crossbar_count_per_chiplet() const {
+    return static_cast<long long>(tile.arrays) * chiplet.tiles;
+  }
   // Width of the shift-and-add accumulator: products of input and weight bits summed over rows.
   int accumulator_bits() const;
 };

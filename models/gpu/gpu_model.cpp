@@ -1,5 +1,7 @@
 #include "models/gpu/gpu_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -69,7 +71,13 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
     largest_activation = std::max(largest_activation, op.output_elements * act_bytes);
   e.memory_needed_bytes = weights + kv_cache + largest_activation;
   const double capacity = g.hbm_capacity.si / 8.0;
-  e.gpus = static_cast<int>(std::ceil(e.memory_needed_bytes / capacity));
+  const double gpus_needed = std::ceil(e.memory_needed_bytes / capacity);
+  if (!(gpus_needed <= 1e6)) {
+    throw UserError(
+        fmt::format("error: {} needs {:.3g} bytes of GPU memory, more than a million {} GPUs hold",
+                    w.name, e.memory_needed_bytes, g.name));
+  }
+  e.gpus = static_cast<int>(gpus_needed);
   const double split = e.gpus;
 
   double compute_time = 0, macs = 0, attention_macs = 0, vector_ops = 0, hbm_bytes = 0;

@@ -16,7 +16,10 @@ class NorFlashCell final : public CellPhysics {
   explicit NorFlashCell(const ConfigNode& node)
       : on_current_(node.quantity<Dim::current>("on_current", {}, 0.0, 1e-3)),
         on_off_ratio_(node.number("on_off_ratio", 1.0, 1e12)),
-        read_voltage_(node.quantity<Dim::voltage>("read_voltage", {}, 0.0, 5.0)) {}
+        read_voltage_(node.quantity<Dim::voltage>("read_voltage", {}, 0.0, 5.0)) {
+    // Equal levels would leave no step between stored values.
+    if (on_off_ratio_ <= 1.0) node.fail("on_off_ratio", "the on/off ratio must exceed 1");
+  }
 
   // Multi-level NOR flash stores 2 to 4 bits (Zhang et al., ISCAS 2021; Mythic M1076: 8-bit
   // weights over cells); 1 bit is allowed for binary use.

@@ -17,7 +17,10 @@ class ResistiveCell final : public CellPhysics {
   explicit ResistiveCell(const ConfigNode& node)
       : on_resistance_(node.quantity<Dim::resistance>("on_resistance", {}, 0.0, 1e12)),
         on_off_ratio_(node.number("on_off_ratio", 1.0, 1e12)),
-        read_voltage_(node.quantity<Dim::voltage>("read_voltage", {}, 0.0, 5.0)) {}
+        read_voltage_(node.quantity<Dim::voltage>("read_voltage", {}, 0.0, 5.0)) {
+    // Equal levels would leave no step between stored values.
+    if (on_off_ratio_ <= 1.0) node.fail("on_off_ratio", "the on/off ratio must exceed 1");
+  }
 
   int max_bits_per_cell() const override { return 2; }
   double level_min() const override { return 1.0 / on_resistance_.si / on_off_ratio_; }

@@ -60,9 +60,9 @@ std::vector<int> Gpt2Weights::encode(const std::string& text) const {
   for (char c : text) {
     auto pos = vocabulary.find(c);
     if (pos == std::string::npos) {
-      throw UserError(fmt::format("error: character {} (code {}) is not in the model's vocabulary",
-                                  nlohmann::json(std::string(1, c)).dump(),
-                                  static_cast<int>(static_cast<unsigned char>(c))));
+      throw UserError(fmt::format(
+          "error: byte 0x{:02x} at offset {} of the text is not in the model's vocabulary",
+          static_cast<unsigned>(static_cast<unsigned char>(c)), ids.size()));
     }
     ids.push_back(static_cast<int>(pos));
   }
