@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/accuracy_report.hpp"
+#include "cli/chip_validation.hpp"
 #include "cli/golden.hpp"
 #include "cli/gpu_validation.hpp"
 #include "cli/params.hpp"
@@ -172,6 +173,11 @@ int run_cli(int argc, char** argv) {
                    "write link utilization (heatmap-ready CSV) here");
   auto* validate_gpu =
       app.add_subcommand("validate-gpu", "compare the GPU model with published A100 measurements");
+  auto* validate = app.add_subcommand(
+      "validate", "run every published chip in configs/chips/; exit 1 when one leaves its band");
+  std::string chips_dir, validate_markdown;
+  validate->add_option("--chips", chips_dir, "folder of chip folders (default: configs/chips)");
+  validate->add_option("--markdown", validate_markdown, "also write the table as Markdown here");
 
   try {
     app.parse(argc, argv);
@@ -205,6 +211,21 @@ int run_cli(int argc, char** argv) {
     std::filesystem::path csv(mesh_options.csv_path);
     if (csv.has_parent_path()) std::filesystem::create_directories(csv.parent_path());
     return run_mesh_synthetic(mesh_options, std::cout);
+  }
+  if (*validate) {
+    auto points = validate_chips(chips_dir);
+    std::cout << chip_validation_table(points);
+    if (!validate_markdown.empty()) write_file(validate_markdown, chip_validation_markdown(points));
+    int outside = 0;
+    for (const auto& p : points) {
+      for (const auto& f : p.figures) outside += f.in_band() ? 0 : 1;
+    }
+    if (outside > 0) {
+      std::cout << fmt::format("{} figure(s) outside their band\n", outside);
+      return 1;
+    }
+    std::cout << "every figure inside its band\n";
+    return 0;
   }
   if (*validate_gpu) {
     auto points = validate_gpu_model();

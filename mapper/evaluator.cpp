@@ -18,9 +18,10 @@ void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable
   a[Action::cell_read] += m * cyc * (k * n * columns_per_weight + ref * k * ct);
   a[Action::row_drive] += m * cyc * k * ct;
   if (dac) a[Action::dac_conversion] += m * cyc * k * ct;
-  const u64 conversions = m * cyc * rt * (n * columns_per_weight + ref * ct);
+  const u64 conversions = m * static_cast<u64>(c.conversion_cycles) * rt *
+                          (n * static_cast<u64>(c.conversions_per_weight) + ref * ct);
   a[Action::adc_conversion] += conversions;
-  a[Action::shift_add] += conversions;
+  if (c.shift_add_after_adc) a[Action::shift_add] += conversions;
   a[Action::partial_sum_add] += m * n * (rt - 1);
   a[Action::tile_buffer_bit] += 2 * m * k * act + 2 * m * n * act;
   a[Action::global_buffer_bit] += 2 * m * n * act;

@@ -19,18 +19,39 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   CrossbarSpec x;
   x.rows = static_cast<int>(n.integer("rows", 1, 1 << 16));
   x.columns = static_cast<int>(n.integer("columns", 1, 1 << 16));
-  // Signed quantization needs a sign and a magnitude bit; 16 bits keep the functional model's
-  // float sums exact.
-  x.input_bits = static_cast<int>(n.integer("input_bits", 2, 16, 8));
+  // One-bit (binary, unsigned) inputs exist in silicon (NeuRRAM); the accuracy model's signed
+  // quantization needs two bits and says so. 16 bits keep the functional model's sums exact.
+  x.input_bits = static_cast<int>(n.integer("input_bits", 1, 16, 8));
   x.weight_bits = static_cast<int>(n.integer("weight_bits", 2, 16, 8));
-  x.input_encoding = n.choice("input_encoding", {"bit_serial", "dac"}, "bit_serial");
+  x.input_encoding = n.choice("input_encoding", {"bit_serial", "dac", "pulse_count"}, "bit_serial");
   if (x.input_encoding == "dac") {
     x.dac_bits = static_cast<int>(n.integer("dac_bits", 2, 8));
   } else {
     if (n.has("dac_bits")) n.fail("dac_bits", "dac_bits applies only with input_encoding: dac");
     x.dac_bits = 1;
   }
-  x.signed_weights = n.choice("signed_weights", {"differential", "offset"}, "differential");
+  x.signed_weights =
+      n.choice("signed_weights", {"differential", "offset", "twos_complement"}, "differential");
+  if (x.input_encoding == "pulse_count") {
+    // 2^16 - 1 pulse slots per vector is far past any pulse-count design; 8 bits is 255.
+    if (x.input_bits > 8) {
+      n.fail("input_bits",
+             fmt::format("pulse_count inputs take 2^bits - 1 pulse slots; {} bits is beyond the "
+                         "supported 2..8",
+                         x.input_bits));
+    }
+    x.input_accumulation = n.choice("input_accumulation", {"analog"}, "analog");
+  } else {
+    x.input_accumulation = n.choice("input_accumulation", {"digital", "analog"}, "digital");
+  }
+  x.weight_accumulation = n.choice("weight_accumulation", {"digital", "analog"}, "digital");
+  // A two's-complement weight subtracts its MSB slice; only an analog combiner (C-2C ladder,
+  // binary-weighted capacitors) can do that before the ADC sees the column.
+  if (x.signed_weights == "twos_complement" && x.weight_accumulation != "analog") {
+    n.fail("signed_weights",
+           "twos_complement weights need weight_accumulation: analog (the MSB slice is "
+           "subtracted before conversion)");
+  }
   x.input_bit_density = n.number("input_bit_density", 0.0, 1.0, 0.5);
 
   ConfigNode a = n.child("adc");
@@ -41,6 +62,7 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
     a.fail("enob", fmt::format("enob {} exceeds the ADC's {} bits", x.adc.enob, x.adc.bits));
   x.adc.sample_rate_hz = a.quantity<Dim::frequency>("sample_rate", {}, 0.0, 100e9).si;
   x.adc.columns_per_adc = static_cast<int>(a.integer("columns_per_adc", 1, x.columns));
+  x.adc.front_end_bias_a = a.quantity<Dim::current>("front_end_bias", 0.0, 0.0, 1e-2, false).si;
   a.finish();
 
   int per_weight = x.columns_per_weight(tech.bits_per_cell);
@@ -77,17 +99,33 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
   root.allow("description");
   s.technology = parse_technology(root.child("technology"));
   s.clock = root.quantity<Dim::frequency>("clock", {}, 0.0, 20e9);
+  // The supply at which the clock, the read pulse and the ADC rate were given; at another
+  // supply they scale with the alpha-power-law gate delay (models/circuit/scaling.hpp).
+  s.timing_supply =
+      root.quantity<Dim::voltage>("timing_supply", s.technology.supply_voltage.si, 0.0, 5.0);
+  if (s.timing_supply.si != s.technology.supply_voltage.si &&
+      s.technology.threshold_voltage.si <= 0.0) {
+    root.fail("timing_supply",
+              "timing given at another supply needs the technology card's threshold_voltage "
+              "and alpha_power to scale it");
+  }
+  if (s.technology.threshold_voltage.si > 0.0 &&
+      s.timing_supply.si <= s.technology.threshold_voltage.si) {
+    root.fail("timing_supply", fmt::format("timing supply {} V must exceed the threshold {} V",
+                                           s.timing_supply.si, s.technology.threshold_voltage.si));
+  }
   s.crossbar = parse_crossbar(root.child("crossbar"), s.technology);
 
   ConfigNode t = root.child("tile");
   s.tile.arrays = static_cast<int>(t.integer("arrays", 1, 1 << 20));
-  s.tile.input_buffer = t.quantity<Dim::data_size>("input_buffer");
-  s.tile.output_buffer = t.quantity<Dim::data_size>("output_buffer");
+  // 0 B: no buffer in the modelled boundary (a bare macro, whose inputs arrive from outside).
+  s.tile.input_buffer = t.quantity<Dim::data_size>("input_buffer", {}, 0.0, 1e15, false);
+  s.tile.output_buffer = t.quantity<Dim::data_size>("output_buffer", {}, 0.0, 1e15, false);
   t.finish();
 
   ConfigNode c = root.child("chiplet");
   s.chiplet.tiles = static_cast<int>(c.integer("tiles", 1, 1 << 20));
-  s.chiplet.global_buffer = c.quantity<Dim::data_size>("global_buffer");
+  s.chiplet.global_buffer = c.quantity<Dim::data_size>("global_buffer", {}, 0.0, 1e15, false);
   s.chiplet.vector_lanes = static_cast<int>(c.integer("vector_lanes", 1, 1 << 16));
   c.finish();
 

@@ -20,19 +20,39 @@ struct CrossbarSpec {
   int columns = 0;
   int input_bits = 8;
   int weight_bits = 8;
-  std::string input_encoding;  // bit_serial | dac
+  std::string input_encoding;  // bit_serial | dac | pulse_count
   int dac_bits = 1;            // input bits converted per cycle (1 when bit-serial)
-  std::string signed_weights;  // differential | offset
+  std::string signed_weights;  // differential | offset | twos_complement
+  // Where the partial results of one dot product are combined before the ADC sees them:
+  // "digital" converts every input cycle (or weight slice) and shift-adds the codes; "analog"
+  // weights them in the charge domain (binary-weighted capacitors, a C-2C ladder, an
+  // integrator sampling each input bit 2^i times) and converts once.
+  std::string input_accumulation;   // digital | analog (pulse_count inputs are always analog)
+  std::string weight_accumulation;  // digital | analog
   double input_bit_density = 0.5;
   AdcSpec adc;
 
   int weight_slices(int bits_per_cell) const {
     return (weight_bits + bits_per_cell - 1) / bits_per_cell;
   }
-  int input_cycles() const { return (input_bits + dac_bits - 1) / dac_bits; }
+  // Input cycles per vector: one per bit (bit-serial), one per DAC digit, or one pulse slot per
+  // unit of the largest input value (pulse count: an input v fires v pulses of equal width).
+  int input_cycles() const {
+    if (input_encoding == "pulse_count") return (1 << input_bits) - 1;
+    return (input_bits + dac_bits - 1) / dac_bits;
+  }
   // Physical columns one logical output column takes.
   int columns_per_weight(int bits_per_cell) const {
     return weight_slices(bits_per_cell) * (signed_weights == "differential" ? 2 : 1);
+  }
+  // ADC conversions one input vector needs per output weight column (per row tile).
+  int conversions_per_vector_per_weight(int bits_per_cell) const {
+    return (input_accumulation == "analog" ? 1 : input_cycles()) *
+           (weight_accumulation == "analog" ? 1 : columns_per_weight(bits_per_cell));
+  }
+  // Whether a digital shift-and-add follows the ADC (something is still to be combined).
+  bool digital_shift_add(int bits_per_cell) const {
+    return conversions_per_vector_per_weight(bits_per_cell) > 1;
   }
   // Columns of an array left for weights (offset encoding keeps one reference column).
   int weight_columns() const { return columns - (signed_weights == "offset" ? 1 : 0); }
@@ -75,6 +95,7 @@ struct ArchSpec {
   std::string file;
   TechnologyCard technology;
   Frequency clock;
+  Voltage timing_supply;  // supply at which clock, read pulse and ADC rate hold
   CrossbarSpec crossbar;
   TileSpec tile;
   ChipletSpec chiplet;

@@ -40,6 +40,10 @@ struct AdcSpec {
   double enob = 8;   // effective bits used for the energy and area fit
   double sample_rate_hz = 0;
   int columns_per_adc = 1;
+  // Static bias current of each channel's analog front end (integrating amplifier,
+  // transimpedance or current-interface stage), drawn from the supply for as long as the
+  // channel is sensing. 0 for dynamic front ends (charge sharing straight into a comparator).
+  double front_end_bias_a = 0;
 };
 
 struct AdcCosts {

@@ -8,6 +8,8 @@
 // at 45 nm (Intel 45 nm: about 3.3) and 151 at 7 nm (TSMC N7: about 91, fins stopped scaling).
 #pragma once
 
+#include <cmath>
+
 namespace cimsim::scaling {
 
 inline constexpr double kHorowitzNode = 45e-9;  // m
@@ -18,6 +20,15 @@ inline constexpr double kLogicTransistorAreaF2 = 135.0;
 inline double digital_energy(double energy_at_45nm, double node, double supply) {
   double v = supply / kHorowitzSupply;
   return energy_at_45nm * (node / kHorowitzNode) * v * v;
+}
+
+// Gate delay at `supply` relative to `reference_supply` by the alpha-power law (Sakurai and
+// Newton, IEEE JSSC 1990): t_d ~ C V / I_on with I_on ~ (V - Vt)^alpha.
+inline double gate_delay_ratio(double supply, double reference_supply, double threshold,
+                               double alpha) {
+  if (threshold <= 0.0 || supply == reference_supply) return 1.0;
+  auto delay = [&](double v) { return v / std::pow(v - threshold, alpha); };
+  return delay(supply) / delay(reference_supply);
 }
 
 // Area of `transistors` logic transistors at `node`.

@@ -7,6 +7,7 @@
 #include "models/circuit/buffer.hpp"
 #include "models/circuit/digital.hpp"
 #include "models/circuit/driver.hpp"
+#include "models/circuit/scaling.hpp"
 
 namespace cimsim {
 
@@ -29,9 +30,26 @@ CostTable build_cost_table(const ArchSpec& arch) {
   // drive level) with probability input_bit_density.
   const double density = xb.input_bit_density;
   const double cell_pitch = std::sqrt(tech.cell_area_m2());
+  const int bits_per_cell = tech.bits_per_cell;
+  t.conversion_cycles = xb.input_accumulation == "analog" ? 1 : xb.input_cycles();
+  t.conversions_per_weight =
+      xb.weight_accumulation == "analog" ? 1 : xb.columns_per_weight(bits_per_cell);
+  t.shift_add_after_adc = xb.digital_shift_add(bits_per_cell);
+
+  // Timing given at arch.timing_supply moves with the gate delay to the supply in use.
+  t.timing_scale = scaling::gate_delay_ratio(vdd, arch.timing_supply.si, tech.threshold_voltage.si,
+                                             tech.alpha_power);
+  const double clock_hz = arch.clock.si / t.timing_scale;
+  const double read_pulse_s = tech.read_pulse.si * t.timing_scale;
+  AdcSpec adc_at_supply = xb.adc;
+  adc_at_supply.sample_rate_hz /= t.timing_scale;
+
   const RowDriverCosts drv = row_driver_costs(node, vdd, cell_pitch * xb.columns, xb.columns,
                                               xb.input_encoding == "dac" ? xb.dac_bits : 1);
-  const AdcCosts adc = adc_costs(xb.adc, node);
+  // The survey fit holds at the node's nominal supply; a converter's switched capacitance
+  // (capacitive DAC, comparator) draws C V^2, so its energy moves as V^2 from there.
+  AdcCosts adc = adc_costs(adc_at_supply, node);
+  adc.energy_per_conversion_j *= (vdd / tech.nominal_supply.si) * (vdd / tech.nominal_supply.si);
   const DigitalCosts dig = digital_costs(node, vdd, t.accumulator_bits);
   const double tile_buffer_bits = std::max(arch.tile.input_buffer.si, arch.tile.output_buffer.si);
   const BufferCosts tile_buf = sram_buffer_costs(tile_buffer_bits, node, vdd);
@@ -40,7 +58,7 @@ CostTable build_cost_table(const ArchSpec& arch) {
   const BufferCosts glb = sram_buffer_costs(arch.chiplet.global_buffer.si, node, vdd);
 
   auto set = [&](Action a, double e) { t.energy_j[static_cast<int>(a)] = e; };
-  set(Action::cell_read, density * tech.read_energy_per_active_cell());
+  set(Action::cell_read, density * tech.physics->read_energy_per_active_cell(read_pulse_s, vdd));
   set(Action::row_drive, density * drv.energy_per_drive_j);
   set(Action::dac_conversion, drv.energy_per_dac_conversion_j);
   set(Action::adc_conversion, adc.energy_per_conversion_j);
@@ -55,13 +73,30 @@ CostTable build_cost_table(const ArchSpec& arch) {
   set(Action::vector_special, dig.vector_special_energy_j);
   set(Action::cell_write, tech.write_energy_per_cell.si);
 
-  // An array's input cycle overlaps the next read pulse with the ADC bank converting the last
-  // one (sample-and-hold per column), so the slower of the two sets the cycle.
+  // ADC channels: columns, or whole weights when a weight's columns are combined in analog.
+  const int weight_columns = xb.weight_columns();
+  const int reference_columns = xb.columns - weight_columns;
+  const int channels =
+      xb.weight_accumulation == "analog"
+          ? weight_columns / xb.columns_per_weight(bits_per_cell) + reference_columns
+          : xb.columns;
   const double adc_bank_s = xb.adc.columns_per_adc * adc.conversion_time_s;
-  t.array_cycle_s = std::max({tech.read_pulse.si, adc_bank_s, 1.0 / arch.clock.si});
-  t.array_vector_s = xb.input_cycles() * t.array_cycle_s;
+  if (xb.input_accumulation == "analog") {
+    // Every input cycle (pulse or bit) accumulates on the column first; the bank converts once.
+    t.array_cycle_s = std::max(read_pulse_s, 1.0 / clock_hz);
+    t.array_vector_s = xb.input_cycles() * t.array_cycle_s + adc_bank_s;
+  } else {
+    // An array's input cycle overlaps the next read pulse with the ADC bank converting the
+    // last one (sample-and-hold per column), so the slower of the two sets the cycle.
+    t.array_cycle_s = std::max({read_pulse_s, adc_bank_s, 1.0 / clock_hz});
+    t.array_vector_s = xb.input_cycles() * t.array_cycle_s;
+  }
+  // A biased front end senses for the whole time behind each conversion it feeds: one input
+  // cycle (digital accumulation) or the whole vector (analog accumulation). Booked to the ADC.
+  t.energy_j[static_cast<int>(Action::adc_conversion)] +=
+      xb.adc.front_end_bias_a * vdd * t.array_vector_s / t.conversion_cycles;
   t.vector_lanes = arch.chiplet.vector_lanes;
-  t.vector_lane_ops_per_s = arch.clock.si;
+  t.vector_lane_ops_per_s = clock_hz;
   t.vector_special_cycles = 10;  // digital.hpp: a special function is ten multiply-adds
   t.link_bandwidth_bps = arch.package.link.bandwidth.si;
   t.link_latency_per_hop_s = arch.package.link.latency_per_hop.si;
@@ -70,7 +105,7 @@ CostTable build_cost_table(const ArchSpec& arch) {
 
   // Area of the whole package.
   const double arrays = static_cast<double>(arch.total_arrays());
-  const double adcs_per_array = std::ceil(static_cast<double>(xb.columns) / xb.adc.columns_per_adc);
+  const double adcs_per_array = std::ceil(static_cast<double>(channels) / xb.adc.columns_per_adc);
   const double cells = arrays * xb.rows * xb.columns * tech.cell_area_m2();
   const double drivers = arrays * xb.rows * drv.area_per_row_m2;
   const double adc_area = arrays * adcs_per_array * adc.area_m2;

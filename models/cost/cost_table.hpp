@@ -29,6 +29,14 @@ struct CostTable {
   std::array<double, kNumComponents> area_m2{};
   double area_per_array_m2 = 0;  // cells, drivers, ADCs and shift-adders of one array
 
+  // How a vector's dot products reach the ADC (CrossbarSpec::input_accumulation and
+  // weight_accumulation): conversions per vector are conversion_cycles * (outputs *
+  // conversions_per_weight + reference columns), and a shift-add follows each when digital.
+  int conversion_cycles = 1;
+  int conversions_per_weight = 1;
+  bool shift_add_after_adc = true;
+  double timing_scale = 1;  // gate delay at the supply over delay at the timing supply
+
   int activation_bits = 8;  // bits per activation moved between ops
   int accumulator_bits = 0;
 

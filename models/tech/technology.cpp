@@ -1,5 +1,7 @@
 #include "models/tech/technology.hpp"
 
+#include <fmt/format.h>
+
 #include "models/core/config_paths.hpp"
 #include "models/core/registry.hpp"
 
@@ -15,7 +17,19 @@ TechnologyCard parse_technology(const ConfigNode& given) {
   t.physics_name = node.string("physics");
   t.node = node.quantity<Dim::length>("node", {}, 1e-9, 1e-6, false);
   t.supply_voltage = node.quantity<Dim::voltage>("supply_voltage", {}, 0.0, 5.0);
-  t.cell_area = node.quantity<Dim::feature_area>("cell_area", {}, 0.0, 1e4);
+  t.nominal_supply = node.quantity<Dim::voltage>("nominal_supply", t.supply_voltage.si, 0.0, 5.0);
+  t.threshold_voltage = node.quantity<Dim::voltage>("threshold_voltage", 0.0, 0.0, 5.0, false);
+  if (t.threshold_voltage.si > 0.0) {
+    t.alpha_power = node.number("alpha_power", 1.0, 2.0);
+    if (t.threshold_voltage.si >= t.supply_voltage.si) {
+      node.fail("threshold_voltage",
+                fmt::format("threshold voltage {} V must be below the supply {} V",
+                            t.threshold_voltage.si, t.supply_voltage.si));
+    }
+  } else if (node.has("alpha_power")) {
+    node.fail("alpha_power", "alpha_power applies only with a threshold_voltage above 0V");
+  }
+  t.cell_area = node.quantity<Dim::feature_area>("cell_area", {}, 0.0, 1e5);
   t.read_pulse = node.quantity<Dim::time>("read_pulse", {}, 0.0, 1e-3);
   t.write_energy_per_cell = node.quantity<Dim::energy>("write_energy", {}, 0.0, 1e-6);
   t.write_time_per_row = node.quantity<Dim::time>("write_time", {}, 0.0, 1.0);

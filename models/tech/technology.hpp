@@ -37,6 +37,12 @@ struct TechnologyCard {
   std::string physics_name;
   Length node;
   Voltage supply_voltage;
+  // The node's nominal supply: where survey-fitted ADC energies hold (scaled as V^2 from it).
+  Voltage nominal_supply;
+  // Alpha-power-law MOSFET (Sakurai and Newton, IEEE JSSC 1990): gate delay ~ V / (V - Vt)^a.
+  // Zero threshold: timing does not scale with supply.
+  Voltage threshold_voltage;
+  double alpha_power = 0;
   int bits_per_cell = 1;
   FeatureArea cell_area;
   Time read_pulse;

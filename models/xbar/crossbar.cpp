@@ -1,5 +1,7 @@
 #include "models/xbar/crossbar.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -10,6 +12,23 @@
 namespace cimsim {
 
 XbarSpec XbarSpec::from_arch(const ArchSpec& arch) {
+  // The functional model converts every input cycle and weight column and keeps signs; the
+  // analog-accumulating and two's-complement designs (validation macros) are energy-only for now.
+  const auto& xb = arch.crossbar;
+  auto unsupported = [&](const std::string& key, const std::string& value) {
+    throw UserError(fmt::format(
+        "{}: error: at 'crossbar.{}': the accuracy model does not support {} yet (energy, "
+        "latency and area do); use a bit_serial or dac design with digital accumulation and "
+        "signed weights",
+        arch.file, key, value));
+  };
+  if (xb.signed_weights == "twos_complement") {
+    unsupported("signed_weights", "two's-complement weights");
+  }
+  if (xb.input_encoding == "pulse_count") unsupported("input_encoding", "pulse-count inputs");
+  if (xb.input_accumulation == "analog") unsupported("input_accumulation", "analog accumulation");
+  if (xb.input_bits < 2) unsupported("input_bits", "1-bit inputs (signed quantization needs 2)");
+  if (xb.weight_accumulation == "analog") unsupported("weight_accumulation", "analog accumulation");
   XbarSpec s;
   s.rows = arch.crossbar.rows;
   s.columns = arch.crossbar.columns;

@@ -9,9 +9,13 @@ using namespace cimsim;
 TEST_CASE("every parameter the shipped architectures resolve is documented", "[params]") {
   std::set<std::string> documented;
   for (const auto& p : parameter_docs()) documented.insert(p.path);
-  for (const char* arch : {"reram_chiplets", "sram_chiplets", "nor_flash_chiplets"}) {
+  const std::string configs = std::string(CIMSIM_SOURCE_DIR) + "/configs/";
+  for (std::string arch :
+       {"arch/reram_chiplets", "arch/sram_chiplets", "arch/nor_flash_chiplets",
+        "chips/sinangil_jssc21/arch", "chips/wang_vlsi22/arch", "chips/neurram_nature22/arch",
+        "chips/zhang_iscas21/arch", "chips/mythic_m1076/arch"}) {
     ResolvedConfig resolved;
-    load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/" + arch + ".yaml", &resolved);
+    load_arch(configs + arch + ".yaml", &resolved);
     for (const auto& e : resolved.entries()) {
       INFO(arch << ": " << e.path);
       CHECK(documented.count(e.path) == 1);

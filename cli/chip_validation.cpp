@@ -1,0 +1,184 @@
+#include "cli/chip_validation.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "mapper/evaluator.hpp"
+#include "mapper/mapping.hpp"
+#include "models/arch/arch_spec.hpp"
+#include "models/core/config.hpp"
+#include "models/core/config_paths.hpp"
+#include "models/cost/cost_table.hpp"
+
+namespace cimsim {
+
+namespace {
+
+// One weight matmul that fills every array: K = rows, N = all arrays' output columns.
+Workload filling_matmul(const ArchSpec& arch, std::int64_t vectors) {
+  const auto& xb = arch.crossbar;
+  const std::int64_t outputs_per_array =
+      xb.weight_columns() / xb.columns_per_weight(arch.technology.bits_per_cell);
+  Op op;
+  op.name = "mvm";
+  op.kind = OpKind::weight_matmul;
+  op.m = vectors;
+  op.k = xb.rows;
+  op.n = outputs_per_array * arch.total_arrays();
+  op.output_elements = op.m * op.n;
+  Workload w;
+  w.name = "filling-matmul";
+  w.ops.push_back(op);
+  return w;
+}
+
+ChipFigure parse_figure(const ConfigNode& measured, const std::string& key,
+                        const std::string& metric) {
+  ConfigNode f = measured.child(key);
+  ChipFigure fig;
+  fig.metric = metric;
+  if (f.has("min") || f.has("max")) {
+    fig.lo = f.number("min", 0.0, 1e12);
+    fig.hi = f.number("max", 0.0, 1e12);
+    if (fig.hi <= fig.lo) f.fail("max", "the band's max must exceed its min");
+    fig.measured = 0.5 * (fig.lo + fig.hi);
+    fig.measured_text = fmt::format("{:g}-{:g}", fig.lo, fig.hi);
+  } else {
+    fig.measured = f.number("value", 0.0, 1e12);
+    if (fig.measured <= 0) f.fail("value", "a measured figure must be above 0");
+    const double tolerance = f.number("tolerance", 0.0, 1.0);
+    fig.lo = fig.measured * (1.0 - tolerance);
+    fig.hi = fig.measured * (1.0 + tolerance);
+    fig.measured_text = fmt::format("{:g} ±{:g}%", fig.measured, 100.0 * tolerance);
+  }
+  f.allow("source");
+  f.finish();
+  return fig;
+}
+
+std::vector<ChipPoint> validate_chip(const std::string& folder) {
+  const std::string chip_file = folder + "/chip.yaml";
+  const std::string arch_file = folder + "/arch.yaml";
+  ConfigNode chip = ConfigNode::load_file(chip_file, nullptr);
+  const std::string id = chip.string("id");
+  const std::string source = chip.string("source");
+  const std::string technology = chip.string("technology");
+  chip.allow("title");
+  chip.allow("notes");
+  const std::int64_t vectors = chip.integer("vectors", 1, 1 << 24, 1024);
+  ConfigNode points = chip.child("points");
+  std::vector<ChipPoint> out;
+  for (const std::string& name : points.keys()) {
+    ConfigNode p = points.child(name);
+    ChipPoint cp;
+    cp.chip = id;
+    cp.point = name;
+    cp.source = source;
+    cp.technology = technology;
+    cp.arch_file = arch_file;
+    cp.precision = p.string("precision");
+    p.allow("notes");
+    ConfigNode arch_root = ConfigNode::load_file(arch_file, nullptr);
+    std::optional<ConfigNode> over = p.optional_child("override");
+    const ArchSpec arch = over ? parse_arch(over->with_fallback(arch_root), arch_file)
+                               : parse_arch(arch_root, arch_file);
+
+    const CostTable table = build_cost_table(arch);
+    const Workload w = filling_matmul(arch, vectors);
+    const Mapping map = map_workload(arch, w);
+    if (!map.fits) panic("validate: the filling matmul must fit its own arrays");
+    Workspace ws;
+    const Evaluation e = evaluate(w, map, table, ws, {});
+    const double ops = 2.0 * static_cast<double>(e.macs);
+    for (int c = 0; c < kNumComponents; ++c) {
+      const double share = e.energy_by_component_j[c] / e.energy_j;
+      if (share < 0.005) continue;
+      if (!cp.energy_split.empty()) cp.energy_split += ", ";
+      cp.energy_split +=
+          fmt::format("{} {:.0f}%", component_name(static_cast<Component>(c)), 100.0 * share);
+    }
+
+    ConfigNode measured = p.child("measured");
+    if (measured.has("tops_per_w")) {
+      ChipFigure f = parse_figure(measured, "tops_per_w", "TOPS/W");
+      f.modelled = ops / e.energy_j / 1e12;
+      cp.figures.push_back(f);
+    }
+    if (measured.has("tops")) {
+      ChipFigure f = parse_figure(measured, "tops", "TOPS");
+      f.modelled = ops / e.latency_s / 1e12;
+      cp.figures.push_back(f);
+    }
+    if (measured.has("area_mm2")) {
+      ChipFigure f = parse_figure(measured, "area_mm2", "area mm2");
+      f.modelled = table.total_area_m2() * 1e6;
+      cp.figures.push_back(f);
+    }
+    measured.finish();
+    if (cp.figures.empty()) measured.fail("tops_per_w", "a point needs at least one figure");
+    p.finish();
+    out.push_back(std::move(cp));
+  }
+  chip.finish();
+  return out;
+}
+
+}  // namespace
+
+std::vector<ChipPoint> validate_chips(const std::string& chips_dir) {
+  namespace fs = std::filesystem;
+  const std::string dir = chips_dir.empty() ? config_dir() + "/chips" : chips_dir;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw UserError(fmt::format("error: chip folder '{}' does not exist or is not a folder", dir));
+  }
+  std::vector<std::string> folders;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_directory() && fs::exists(entry.path() / "chip.yaml")) {
+      folders.push_back(entry.path().string());
+    }
+  }
+  std::sort(folders.begin(), folders.end());
+  if (folders.empty()) {
+    throw UserError(fmt::format("error: no chip folders (with a chip.yaml) under '{}'", dir));
+  }
+  std::vector<ChipPoint> out;
+  for (const auto& f : folders) {
+    auto points = validate_chip(f);
+    out.insert(out.end(), points.begin(), points.end());
+  }
+  return out;
+}
+
+std::string chip_validation_table(const std::vector<ChipPoint>& points) {
+  std::string s =
+      fmt::format("{:<18} {:<14} {:<24} {:<11} {:<9} {:>14} {:>10} {:>8}  {}\n", "chip", "point",
+                  "technology", "in/w/out", "figure", "measured", "modelled", "error", "band");
+  for (const auto& p : points) {
+    for (const auto& f : p.figures) {
+      s += fmt::format("{:<18} {:<14} {:<24} {:<11} {:<9} {:>14} {:>10.4g} {:>+7.1f}%  {}\n",
+                       p.chip, p.point, p.technology, p.precision, f.metric, f.measured_text,
+                       f.modelled, 100.0 * f.error(), f.in_band() ? "in" : "OUT");
+    }
+    s += fmt::format("{:<18} {:<14} energy: {}\n", "", "", p.energy_split);
+  }
+  return s;
+}
+
+std::string chip_validation_markdown(const std::vector<ChipPoint>& points) {
+  std::string s =
+      "| chip | point | source | technology | in/w/out bits | figure | measured | modelled | "
+      "error | in band |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& p : points) {
+    for (const auto& f : p.figures) {
+      s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.4g} | {:+.1f}% | {} |\n", p.chip,
+                       p.point, p.source, p.technology, p.precision, f.metric, f.measured_text,
+                       f.modelled, 100.0 * f.error(), f.in_band() ? "yes" : "**no**");
+    }
+  }
+  return s;
+}
+
+}  // namespace cimsim
