@@ -6,7 +6,14 @@
 // 0.1 fF per access transistor at 22 nm scaled with node, from C_ox * W * L). DAC inputs: a
 // binary-weighted capacitive DAC per row switches on average 2^N unit capacitors,
 // E = 2^N * C_u * V^2 (upper bound of Saberi et al., IEEE TCAS-I 2011), with C_u = 1 fF (a
-// matching-limited metal-oxide-metal unit capacitor) and 2 fF/um^2 MOM density.
+// matching-limited metal-oxide-metal unit capacitor) and 2 fF/um^2 MOM density. The analog
+// level must then be driven onto the row: a class-A buffer settles the row load C_L (wire, gates
+// and any compute capacitors the row charges) to N+1 bits in half a cycle, so it needs
+// gm = C_L ln(2^(N+1)) / (t/2) and a bias I = gm / (gm/I_D), drawn for the whole cycle t:
+// E_buffer = I V_dd t = 2 ln(2^(N+1)) C_L V_dd / (gm/I_D), independent of the cycle time.
+// gm/I_D = 10 /V, moderate inversion (Jespers and Murmann, "Systematic Design of Analog CMOS
+// Circuits", Cambridge 2017); settling to half an LSB takes ln(2^(N+1)) time constants (Razavi,
+// "Design of Analog CMOS Integrated Circuits", 2nd ed., ch. 13).
 #pragma once
 
 namespace cimsim {
@@ -17,7 +24,9 @@ struct RowDriverCosts {
   double energy_per_dac_conversion_j;
 };
 
+// `cell_load_f`: capacitance each cell adds to the row beyond its access gate (charge-domain
+// compute capacitors), which a DAC's buffer must settle.
 RowDriverCosts row_driver_costs(double node_m, double supply_v, double row_length_m, int columns,
-                                int dac_bits);
+                                int dac_bits, double cell_load_f = 0.0);
 
 }  // namespace cimsim

@@ -45,7 +45,8 @@ CostTable build_cost_table(const ArchSpec& arch) {
   adc_at_supply.sample_rate_hz /= t.timing_scale;
 
   const RowDriverCosts drv = row_driver_costs(node, vdd, cell_pitch * xb.columns, xb.columns,
-                                              xb.input_encoding == "dac" ? xb.dac_bits : 1);
+                                              xb.input_encoding == "dac" ? xb.dac_bits : 1,
+                                              tech.physics->row_load_capacitance());
   // The survey fit holds at the node's nominal supply; a converter's switched capacitance
   // (capacitive DAC, comparator) draws C V^2, so its energy moves as V^2 from there.
   AdcCosts adc = adc_costs(adc_at_supply, node);

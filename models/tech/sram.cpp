@@ -28,6 +28,10 @@ class SramCell final : public CellPhysics {
   double level_min() const override { return 0.0; }
   double level_max() const override { return 1.0; }
   std::string readout() const override { return readout_; }
+  // Charge domain: the input drives every cell's compute capacitor.
+  double row_load_capacitance() const override {
+    return readout_ == "charge" ? compute_capacitance_.si : 0.0;
+  }
 
   double read_energy_per_active_cell(double, double supply_v) const override {
     double swing = readout_ == "charge" ? supply_v : bitline_swing_.si;

@@ -30,6 +30,9 @@ class CellPhysics {
   // levels are spread evenly from level_min() to level_max().
   virtual double level_min() const = 0;
   virtual double level_max() const = 0;
+  // Capacitance a cell hangs on its row beyond the access gate (a charge-domain compute
+  // capacitor the input drives), which an analog row driver must settle.
+  virtual double row_load_capacitance() const { return 0.0; }
 };
 
 struct TechnologyCard {

@@ -1,0 +1,165 @@
+// Closed-form checks of the mechanisms the silicon validation needs (docs/validation.md):
+// pulse-count inputs, analog accumulation of input cycles and weight columns, alpha-power timing
+// against supply, ADC energy against supply, and the biased readout front end.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "cli/chip_validation.hpp"
+#include "mapper/evaluator.hpp"
+#include "mapper/mapping.hpp"
+#include "models/circuit/adc.hpp"
+#include "models/circuit/scaling.hpp"
+#include "models/cost/cost_table.hpp"
+#include "test_support.hpp"
+
+using namespace cimsim;
+
+namespace {
+
+Workload one_matmul(std::int64_t m, std::int64_t k, std::int64_t n) {
+  Op op;
+  op.name = "mm";
+  op.kind = OpKind::weight_matmul;
+  op.m = m;
+  op.k = k;
+  op.n = n;
+  op.output_elements = m * n;
+  Workload w;
+  w.name = "one";
+  w.ops.push_back(op);
+  return w;
+}
+
+ActionCounts count(const ArchSpec& arch, const Workload& w) {
+  Mapping m = map_workload(arch, w);
+  Workspace ws;
+  return evaluate(w, m, build_cost_table(arch), ws).counts;
+}
+
+// SRAM cells (1 bit each): a 4-bit weight takes 4 columns, 8 columns hold 2 weights.
+const char* kSram = "{preset: sram_22nm}";
+
+}  // namespace
+
+TEST_CASE("pulse-count inputs take 2^b - 1 slots and convert once per weight", "[analog]") {
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml(
+      kSram,
+      "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n  input_encoding: pulse_count\n"
+      "  signed_weights: twos_complement\n  weight_accumulation: analog\n"));
+  CHECK(arch.crossbar.input_cycles() == 15);
+  CHECK(arch.crossbar.input_accumulation == "analog");
+  // 3 vectors through a 4 x 2 matrix: one array, 2 weights of 4 columns.
+  ActionCounts a = count(arch, one_matmul(3, 4, 2));
+  CHECK(a[Action::cell_read] == 3u * 15 * 4 * 2 * 4);
+  CHECK(a[Action::row_drive] == 3u * 15 * 4);
+  CHECK(a[Action::adc_conversion] == 3u * 2);
+  CHECK(a[Action::shift_add] == 0u);  // nothing left to combine after the ADC
+}
+
+TEST_CASE("digital input cycles with analog weights convert per cycle per weight", "[analog]") {
+  ArchSpec arch = test::parse_arch_text(
+      test::small_arch_yaml(kSram,
+                            "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n"
+                            "  signed_weights: twos_complement\n  weight_accumulation: analog\n"));
+  ActionCounts a = count(arch, one_matmul(3, 4, 2));
+  CHECK(a[Action::adc_conversion] == 3u * 4 * 2);
+  CHECK(a[Action::shift_add] == 3u * 4 * 2);
+}
+
+TEST_CASE("analog input accumulation converts every column once per vector", "[analog]") {
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml(
+      kSram,
+      "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n  signed_weights: offset\n"
+      "  input_accumulation: analog\n"));
+  // Offset: 7 weight columns hold one 4-column weight, plus the reference column.
+  ActionCounts a = count(arch, one_matmul(2, 4, 1));
+  CHECK(a[Action::adc_conversion] == 2u * (4 + 1));
+  CHECK(a[Action::shift_add] == 2u * (4 + 1));
+  CostTable t = build_cost_table(arch);
+  // 4 bit cycles accumulate (2 ns SRAM pulse, 1 GHz clock), then the bank of 2 channels per
+  // 100 MS/s ADC converts once: 4 x 2 ns + 2 x 10 ns.
+  CHECK(t.array_vector_s == Approx(4 * 2e-9 + 2 * 10e-9));
+}
+
+TEST_CASE("two's-complement weights need an analog combiner", "[analog]") {
+  CHECK_THROWS_WITH(test::parse_arch_text(test::small_arch_yaml(
+                        kSram,
+                        "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n"
+                        "  signed_weights: twos_complement\n")),
+                    Catch::Contains("twos_complement weights need weight_accumulation: analog"));
+}
+
+TEST_CASE("alpha-power law scales timing with supply", "[analog]") {
+  // t ~ V / (V - Vt)^a: 0.8 V -> 1.0 V at Vt 0.3 V, a 1.3.
+  const double expected = (1.0 / std::pow(0.7, 1.3)) / (0.8 / std::pow(0.5, 1.3));
+  CHECK(scaling::gate_delay_ratio(1.0, 0.8, 0.3, 1.3) == Approx(expected));
+  CHECK(scaling::gate_delay_ratio(1.0, 0.8, 0.0, 1.3) == 1.0);
+
+  const std::string tech = "{preset: sram_22nm, threshold_voltage: 0.3V, alpha_power: 1.3}";
+  const std::string tech_hi =
+      "{preset: sram_22nm, supply_voltage: 1.0V, nominal_supply: 0.8V, threshold_voltage: 0.3V, "
+      "alpha_power: 1.3}";
+  auto with_timing_supply = [](std::string yaml) {
+    return yaml.replace(yaml.find("clock: 1GHz"), 11, "clock: 1GHz\ntiming_supply: 0.8V");
+  };
+  ArchSpec lo = test::parse_arch_text(with_timing_supply(test::small_arch_yaml(tech)));
+  ArchSpec hi = test::parse_arch_text(with_timing_supply(test::small_arch_yaml(tech_hi)));
+  CostTable tl = build_cost_table(lo), th = build_cost_table(hi);
+  CHECK(th.timing_scale == Approx(expected));
+  CHECK(th.array_vector_s / tl.array_vector_s == Approx(expected));
+}
+
+TEST_CASE("timing at another supply needs a threshold voltage", "[analog]") {
+  std::string yaml = test::small_arch_yaml(kSram);
+  yaml.replace(yaml.find("clock: 1GHz"), 11, "clock: 1GHz\ntiming_supply: 0.7V");
+  CHECK_THROWS_WITH(test::parse_arch_text(yaml),
+                    Catch::Contains("needs the technology card's threshold_voltage"));
+}
+
+TEST_CASE("ADC energy moves as V^2 from the node's nominal supply", "[analog]") {
+  ArchSpec nominal = test::parse_arch_text(test::small_arch_yaml(kSram));
+  ArchSpec raised = test::parse_arch_text(
+      test::small_arch_yaml("{preset: sram_22nm, supply_voltage: 1.2V, nominal_supply: 0.8V}"));
+  const double e0 = build_cost_table(nominal).energy(Action::adc_conversion);
+  const double e1 = build_cost_table(raised).energy(Action::adc_conversion);
+  CHECK(e1 / e0 == Approx((1.2 / 0.8) * (1.2 / 0.8)));
+}
+
+TEST_CASE("a biased front end adds I V t per conversion", "[analog]") {
+  const std::string biased =
+      "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2, front_end_bias: 5uA}";
+  ArchSpec plain = test::parse_arch_text(test::small_arch_yaml());
+  ArchSpec with_bias = test::parse_arch_text(
+      test::small_arch_yaml("{preset: reram_22nm}",
+                            "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n", biased));
+  CostTable a = build_cost_table(plain), b = build_cost_table(with_bias);
+  // Digital accumulation: each conversion stands for one input cycle of sensing.
+  CHECK(b.energy(Action::adc_conversion) - a.energy(Action::adc_conversion) ==
+        Approx(5e-6 * 0.8 * a.array_cycle_s));
+}
+
+TEST_CASE("the shipped chips run, and their timing follows the closed form", "[validate]") {
+  auto points = validate_chips(std::string(CIMSIM_SOURCE_DIR) + "/configs/chips");
+  REQUIRE(points.size() >= 7);
+  auto figure = [&](const std::string& chip, const std::string& point,
+                    const std::string& metric) -> const ChipFigure& {
+    for (const auto& p : points) {
+      if (p.chip != chip || p.point != point) continue;
+      for (const auto& f : p.figures) {
+        if (f.metric == metric) return f;
+      }
+    }
+    FAIL("no figure " << chip << " " << point << " " << metric);
+    throw;
+  };
+  // Sinangil at 0.8 V: 1024 MACs per access of 15 x 0.3 ns pulses plus a 1 ns conversion.
+  CHECK(figure("sinangil_jssc21", "0.8 V", "TOPS").modelled ==
+        Approx(2.0 * 1024 / (15 * 0.3e-9 + 1e-9) / 1e12).epsilon(1e-3));
+  // At 1.0 V the access shrinks by the alpha-power delay ratio of the card (Vt 0.3 V, a 1.3).
+  CHECK(figure("sinangil_jssc21", "1.0 V", "TOPS").modelled /
+            figure("sinangil_jssc21", "0.8 V", "TOPS").modelled ==
+        Approx(1.0 / scaling::gate_delay_ratio(1.0, 0.8, 0.3, 1.3)).epsilon(1e-3));
+  // Zhang: 262,144 MACs per 4 x 40 ns bit-serial vector.
+  CHECK(figure("zhang_iscas21", "1.1 V", "TOPS").modelled ==
+        Approx(2.0 * 1024 * 256 / (4 * 40e-9) / 1e12).epsilon(1e-3));
+}
