@@ -1,14 +1,17 @@
 #include "hw/system/chip_replay.hpp"
 
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <queue>
 #include <systemc>
 #include <tlm>
 
@@ -21,9 +24,14 @@ namespace {
 using sc_core::SC_FS;
 using sc_core::sc_time;
 using sc_core::SC_ZERO_TIME;
+using u64 = std::uint64_t;
 
-sc_time seconds(double s) {
-  return sc_time(s * 1e15, SC_FS);
+// Times inside the replay are integer femtoseconds, the kernel's resolution (set below).
+u64 femtoseconds(double s) {
+  return static_cast<u64>(std::llround(s * 1e15));
+}
+sc_time at(u64 fs) {
+  return sc_time::from_value(fs);
 }
 
 struct RowJob {
@@ -31,7 +39,8 @@ struct RowJob {
   std::int64_t row = 0;
 };
 
-// What every module reads: the workload, the mapping and the analytical per-op timing.
+// What every module reads: the workload, the mapping and the analytical per-op timing, turned
+// into per-row figures once.
 struct Replay {
   const Workload* workload = nullptr;
   const Mapping* mapping = nullptr;
@@ -40,6 +49,11 @@ struct Replay {
   ActionCounts counts;
   std::uint64_t transactions = 0;
   bool contention = true;
+
+  // Per op: one row's service time, and the actions of one row (the last row also takes the
+  // remainder of counts that do not divide by the rows).
+  std::vector<sc_time> row_service;
+  std::vector<ActionCounts> row_share, last_row_share;
 
   // Die-to-die links, keyed by (chiplet, direction 0..3 = E, W, N, S).
   struct Link {
@@ -73,31 +87,45 @@ struct Replay {
     return path;
   }
 
+  // Per-row service times and action shares of every op, from the evaluator's per-op results.
+  void prepare() {
+    const size_t n = per_op.size();
+    row_service.resize(n);
+    row_share.assign(n, {});
+    last_row_share.assign(n, {});
+    for (size_t i = 0; i < n; ++i) {
+      const Op& op = workload->ops[i];
+      const OpResult& r = per_op[i];
+      const std::int64_t rows = r.rows;
+      row_service[i] = at(femtoseconds(r.busy_s / static_cast<double>(rows)));
+      ActionCounts share, last;
+      for (int a = 0; a < kNumActions; ++a) {
+        const u64 total = r.counts.count[a];
+        share.count[a] = total / rows;
+        last.count[a] = total / rows + total % rows;
+      }
+      if (op.kind == OpKind::weight_matmul) {
+        // The arrays count their own work, one input vector at a time.
+        Op one = op;
+        one.m = 1;
+        ActionCounts arrays;
+        const Mapping& m = *mapping;
+        count_weight_matmul(one, m.matrices[m.op_matrix[i]], *costs, m.input_cycles,
+                            m.columns_per_weight, m.offset_column, m.dac_inputs, arrays);
+        for (Action a : {Action::cell_read, Action::row_drive, Action::dac_conversion,
+                         Action::adc_conversion, Action::shift_add, Action::partial_sum_add,
+                         Action::tile_buffer_bit, Action::global_buffer_bit}) {
+          share[a] = last[a] = arrays[a];
+        }
+      }
+      row_share[i] = share;
+      last_row_share[i] = last;
+    }
+  }
+
   // Counts of one row of op i.
   void count_row(int i, std::int64_t row) {
-    const Op& op = workload->ops[i];
-    const OpResult& r = per_op[i];
-    ActionCounts share;
-    const std::int64_t rows = r.rows;
-    for (int a = 0; a < kNumActions; ++a) {
-      const std::uint64_t total = r.counts.count[a];
-      share.count[a] = total / rows + (row == rows - 1 ? total % rows : 0);
-    }
-    if (op.kind == OpKind::weight_matmul) {
-      // The arrays count their own work, one input vector at a time.
-      Op one = op;
-      one.m = 1;
-      ActionCounts arrays;
-      const Mapping& m = *mapping;
-      count_weight_matmul(one, m.matrices[m.op_matrix[i]], *costs, m.input_cycles,
-                          m.columns_per_weight, m.offset_column, m.dac_inputs, arrays);
-      for (Action a : {Action::cell_read, Action::row_drive, Action::dac_conversion,
-                       Action::adc_conversion, Action::shift_add, Action::partial_sum_add,
-                       Action::tile_buffer_bit, Action::global_buffer_bit}) {
-        share[a] = arrays[a];
-      }
-    }
-    counts += share;
+    counts += row == per_op[i].rows - 1 ? last_row_share[i] : row_share[i];
   }
 };
 
@@ -117,8 +145,7 @@ class RowTarget : public sc_core::sc_module {
  private:
   void b_transport(int /*initiator*/, tlm::tlm_generic_payload& trans, sc_time& delay) {
     const auto* job = reinterpret_cast<const RowJob*>(trans.get_data_ptr());
-    const OpResult& r = replay_.per_op[job->op];
-    const sc_time service = seconds(r.busy_s / static_cast<double>(r.rows));
+    const sc_time& service = replay_.row_service[job->op];
     sc_time start = sc_core::sc_time_stamp() + delay;
     if (shared_ && start < free_at_) start = free_at_;
     free_at_ = start + service;
@@ -135,89 +162,182 @@ class RowTarget : public sc_core::sc_module {
   sc_time busy_ = SC_ZERO_TIME;
 };
 
-// One op: streams its rows to its target as inputs make them available.
-class OpInitiator : public sc_core::sc_module {
+// The chip's control: sends every op's rows to the targets that compute them, as a
+// loosely-timed initiator with temporal decoupling. Row r of an op is ready once its row r - 1
+// is done and its inputs have produced the rows it needs (all of them for an input needed
+// whole), plus the inputs' per-hop latency; a remote input's share of the row then holds its XY
+// route for its serialization time. The dispatcher keeps the ops' next steps in a queue ordered
+// by local time (ties in graph order) and issues them in that order, running ahead of the
+// kernel's time by at most a quantum (tlm_quantumkeeper). Because every b_transport and link
+// reservation is issued in time order, a shared target sees its rows in arrival order and
+// queues them first come, first served (rows arriving at the same instant in graph order), as
+// if each op were a thread synchronized on every row, without a context switch per row.
+class RowDispatcher : public sc_core::sc_module {
  public:
-  tlm_utils::simple_initiator_socket<OpInitiator> socket;
-  SC_HAS_PROCESS(OpInitiator);
+  tlm_utils::multi_passthrough_initiator_socket<RowDispatcher> socket;
+  SC_HAS_PROCESS(RowDispatcher);
 
-  OpInitiator(sc_core::sc_module_name name, Replay& replay, int op,
-              std::vector<std::unique_ptr<OpInitiator>>& all)
-      : sc_module(name), socket("socket"), replay_(replay), op_(op), all_(all) {
+  RowDispatcher(sc_core::sc_module_name name, Replay& replay) : sc_module(name), replay_(replay) {
     SC_THREAD(run);
+    const size_t n = replay.per_op.size();
+    ops_.resize(n);
+    consumers_.resize(n);
+    const Mapping& map = *replay.mapping;
+    const Workload& w = *replay.workload;
+    for (size_t i = 0; i < n; ++i) {
+      const Op& op = w.ops[i];
+      OpState& s = ops_[i];
+      s.rows = replay.per_op[i].rows;
+      s.produced_at.assign(s.rows, SC_ZERO_TIME);
+      s.hop = at(femtoseconds(replay.per_op[i].hop_latency_s));
+      const int here = map.op_chiplet[i];
+      for (int src : op.inputs) {
+        const bool whole =
+            std::find(op.whole_inputs.begin(), op.whole_inputs.end(), src) != op.whole_inputs.end();
+        s.inputs.push_back({src, whole});
+        const int from = map.op_chiplet[src];
+        if (from == here) continue;
+        const double bits = static_cast<double>(w.ops[src].output_elements) *
+                            replay.costs->activation_bits / static_cast<double>(s.rows);
+        s.routes.push_back(
+            {replay.route(from, here), at(femtoseconds(bits / replay.costs->link_bandwidth_bps))});
+      }
+    }
   }
 
-  std::int64_t produced = 0;
-  std::vector<sc_time> produced_at;
-  sc_core::sc_event row_done;
+  // Binds op i to a target; binding order is the socket index.
+  void bind(int op, RowTarget& target) {
+    ops_[op].target = static_cast<int>(bound_++);
+    socket.bind(target.socket);
+  }
 
  private:
+  struct Route {
+    std::vector<Replay::Link*> links;
+    sc_time serialization;  // per row
+  };
+  struct OpState {
+    std::int64_t rows = 0;
+    std::int64_t next = 0;  // next row to send
+    std::vector<sc_time> produced_at;
+    sc_time done;  // when the last row sent is done
+    sc_time hop;
+    std::vector<std::pair<int, bool>> inputs;  // (producer, needed whole)
+    std::vector<Route> routes;                 // remote inputs' routes
+    size_t routed = 0;                         // routes held for the next row
+    int target = -1;
+  };
+  struct Waiter {
+    int op;
+    std::int64_t need;
+  };
+  struct Step {
+    sc_time t;
+    u64 seq;
+    int op;
+    bool operator>(const Step& o) const {
+      if (t != o.t) return t > o.t;
+      return op != o.op ? op > o.op : seq > o.seq;
+    }
+  };
+
+  // Queues op i's next row at the time it is ready, or, while an input has not produced the
+  // rows it needs, makes the op wait for that input. The ready time depends only on rows
+  // already done, so it is found once, when the last of them is known.
+  void prepare_next(int i) {
+    OpState& s = ops_[i];
+    if (s.next >= s.rows) return;
+    sc_time ready = s.done;
+    for (const auto& [src, whole] : s.inputs) {
+      const OpState& in = ops_[src];
+      const std::int64_t need =
+          whole               ? in.rows
+          : in.rows == s.rows ? s.next + 1
+                              : std::min(in.rows, ((s.next + 1) * in.rows + s.rows - 1) / s.rows);
+      if (in.next < need) {
+        consumers_[src].push_back({i, need});
+        return;
+      }
+      ready = std::max(ready, in.produced_at[need - 1] + s.hop);
+    }
+    queue_.push({ready, seq_++, i});
+  }
+
   void run() {
-    const Op& op = replay_.workload->ops[op_];
-    const OpResult& r = replay_.per_op[op_];
-    const std::int64_t rows = r.rows;
-    produced_at.assign(rows, SC_ZERO_TIME);
     tlm_utils::tlm_quantumkeeper qk;
     qk.reset();
-    RowJob job{op_, 0};
+    sc_time now = sc_core::sc_time_stamp();
+    sc_time sync_at = now + tlm::tlm_global_quantum::instance().compute_local_quantum();
+    for (size_t i = 0; i < ops_.size(); ++i) prepare_next(static_cast<int>(i));
+    RowJob job;
     tlm::tlm_generic_payload trans;
     trans.set_command(tlm::TLM_IGNORE_COMMAND);
     trans.set_data_ptr(reinterpret_cast<unsigned char*>(&job));
     trans.set_data_length(sizeof(job));
-    for (std::int64_t row = 0; row < rows; ++row) {
-      sc_time ready = SC_ZERO_TIME;
-      for (int src : op.inputs) {
-        OpInitiator& in = *all_[src];
-        const std::int64_t src_rows = replay_.per_op[src].rows;
-        const bool whole =
-            std::find(op.whole_inputs.begin(), op.whole_inputs.end(), src) != op.whole_inputs.end();
-        // Rows map proportionally when producer and consumer stream different counts.
-        const std::int64_t need =
-            whole ? src_rows : std::min(src_rows, ((row + 1) * src_rows + rows - 1) / rows);
-        while (in.produced < need) sc_core::wait(in.row_done);
-        ready = std::max(ready, in.produced_at[need - 1] + seconds(r.hop_latency_s));
+    sc_time end = SC_ZERO_TIME;
+    while (!queue_.empty()) {
+      const Step step = queue_.top();
+      queue_.pop();
+      const sc_time t = step.t;
+      // Temporal decoupling: the kernel catches up once the dispatcher is a quantum ahead.
+      if (t >= sync_at) {
+        qk.set(t - now);
+        qk.sync();
+        now = sc_core::sc_time_stamp();
+        sync_at = now + tlm::tlm_global_quantum::instance().compute_local_quantum();
       }
-      if (ready > sc_core::sc_time_stamp()) sc_core::wait(ready - sc_core::sc_time_stamp());
-      hold_routes(op, row);
-      job.row = row;
-      sc_time delay = qk.get_local_time();
-      socket->b_transport(trans, delay);
-      qk.set(delay);
-      qk.sync();  // consumers wait on this row: make its time global before announcing it
-      produced_at[row] = sc_core::sc_time_stamp();
-      produced = row + 1;
-      row_done.notify();
+      OpState& s = ops_[step.op];
+      // Remote inputs hold their whole XY route for their serialization time (wormhole); a
+      // route busy with another transfer delays the row.
+      if (s.routed < s.routes.size()) {
+        const Route& r = s.routes[s.routed++];
+        sc_time start = t;
+        if (replay_.contention) {
+          for (const auto* l : r.links) start = std::max(start, l->free_at);
+        }
+        for (auto* l : r.links) {
+          l->free_at = start + r.serialization;
+          l->busy += r.serialization;
+        }
+        queue_.push({start, seq_++, step.op});  // the next route, or the row itself
+        continue;
+      }
+      s.routed = 0;
+      job.op = step.op;
+      job.row = s.next;
+      sc_time delay = t - now;
+      socket[s.target]->b_transport(trans, delay);
+      s.done = now + delay;
+      end = std::max(end, s.done);
+      s.produced_at[s.next++] = s.done;
+      // Consumers waiting for this row find their start from its time.
+      auto& waiting = consumers_[step.op];
+      if (!waiting.empty()) {
+        ready_.clear();
+        auto kept = waiting.begin();
+        for (const Waiter& c : waiting) {
+          if (c.need <= s.next) {
+            ready_.push_back(c);
+          } else {
+            *kept++ = c;
+          }
+        }
+        waiting.erase(kept, waiting.end());
+        for (const Waiter& c : ready_) prepare_next(c.op);
+      }
+      prepare_next(step.op);
     }
-  }
-
-  // Each remote input's share of this row holds its whole XY route for its serialization time;
-  // a route busy with another transfer delays the row.
-  void hold_routes(const Op& op, std::int64_t row) {
-    const int here = replay_.mapping->op_chiplet[op_];
-    const std::int64_t rows = replay_.per_op[op_].rows;
-    for (int src : op.inputs) {
-      const int from = replay_.mapping->op_chiplet[src];
-      if (from == here) continue;
-      const double bits = static_cast<double>(replay_.workload->ops[src].output_elements) *
-                          replay_.costs->activation_bits / static_cast<double>(rows);
-      const sc_time serialization = seconds(bits / replay_.costs->link_bandwidth_bps);
-      std::vector<Replay::Link*> path = replay_.route(from, here);
-      sc_time start = sc_core::sc_time_stamp();
-      if (replay_.contention) {
-        for (auto* l : path) start = std::max(start, l->free_at);
-      }
-      for (auto* l : path) {
-        l->free_at = start + serialization;
-        l->busy += serialization;
-      }
-      (void)row;
-      if (start > sc_core::sc_time_stamp()) sc_core::wait(start - sc_core::sc_time_stamp());
-    }
+    qk.set(end - now);
+    qk.sync();
   }
 
   Replay& replay_;
-  int op_;
-  std::vector<std::unique_ptr<OpInitiator>>& all_;
+  std::vector<OpState> ops_;
+  std::vector<std::vector<Waiter>> consumers_;  // per producer: ops waiting for its rows
+  std::vector<Waiter> ready_;                   // scratch: waiters a row releases
+  std::priority_queue<Step, std::vector<Step>, std::greater<Step>> queue_;
+  u64 seq_ = 0;
+  size_t bound_ = 0;
 };
 
 // Weights that do not fit: one thread runs the ops one after another, as the evaluator does,
@@ -233,19 +353,23 @@ class SequentialRunner : public sc_core::sc_module {
 
  private:
   void run() {
+    tlm_utils::tlm_quantumkeeper qk;
+    qk.reset();
     RowJob job;
     tlm::tlm_generic_payload trans;
     trans.set_data_ptr(reinterpret_cast<unsigned char*>(&job));
     for (size_t i = 0; i < replay_.per_op.size(); ++i) {
-      sc_core::wait(seconds(replay_.per_op[i].hop_latency_s));
+      qk.inc(at(femtoseconds(replay_.per_op[i].hop_latency_s)));
       for (std::int64_t row = 0; row < replay_.per_op[i].rows; ++row) {
         job = {static_cast<int>(i), row};
-        sc_time delay = SC_ZERO_TIME;
+        sc_time delay = qk.get_local_time();
         socket->b_transport(trans, delay);
-        sc_core::wait(delay);
+        qk.set(delay);
+        if (qk.need_sync()) qk.sync();
       }
     }
-    sc_core::wait(seconds(reload_s_));
+    qk.inc(at(femtoseconds(reload_s_)));
+    qk.sync();
   }
   Replay& replay_;
   double reload_s_;
@@ -255,23 +379,38 @@ class SequentialRunner : public sc_core::sc_module {
 
 ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const CostTable& costs,
                                    bool contention) {
+  ReplayOptions options;
+  options.contention = contention;
+  return replay_in_systemc(w, map, costs, options);
+}
+
+ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const CostTable& costs,
+                                   const ReplayOptions& options) {
+  if (!(options.quantum_s >= 0) || !std::isfinite(options.quantum_s))
+    throw UserError("error: the SystemC quantum must be a finite time >= 0");
   static bool elaborated = false;
   if (elaborated) panic("replay_in_systemc: SystemC elaborates once per process");
   elaborated = true;
   const auto wall_start = std::chrono::steady_clock::now();
   sc_core::sc_set_time_resolution(1, SC_FS);
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_time(1, sc_core::SC_NS));
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(at(femtoseconds(options.quantum_s)));
 
   Replay replay;
   replay.workload = &w;
   replay.mapping = &map;
   replay.costs = &costs;
-  replay.contention = contention;
+  replay.contention = options.contention;
   replay.per_op.resize(w.ops.size());
   Workspace ws;
   const Evaluation analytical = evaluate(w, map, costs, ws, replay.per_op);
+  for (const OpResult& r : replay.per_op) {
+    if (!std::isfinite(r.busy_s) || !std::isfinite(r.hop_latency_s) || r.busy_s < 0)
+      panic("replay_in_systemc: the evaluator gave an op a time that is not finite");
+  }
+  replay.prepare();
 
   // Targets exist where an op uses them (an unbound TLM socket is an elaboration error).
+  const bool contention = options.contention;
   const int chiplets = static_cast<int>(map.chiplet_position.size());
   std::vector<std::unique_ptr<RowTarget>> vector_units(chiplets);
   auto vector_unit = [&](int c) -> RowTarget& {
@@ -283,23 +422,23 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   };
   std::unique_ptr<RowTarget> dram;
   std::vector<std::unique_ptr<RowTarget>> arrays;
-  std::vector<std::unique_ptr<OpInitiator>> ops;
+  std::unique_ptr<RowDispatcher> dispatcher;
   std::unique_ptr<SequentialRunner> sequential;
   std::unique_ptr<RowTarget> any;  // the sequential runner's single target
   if (map.fits) {
+    dispatcher = std::make_unique<RowDispatcher>("dispatcher", replay);
     for (size_t i = 0; i < w.ops.size(); ++i) {
-      ops.push_back(std::make_unique<OpInitiator>(sc_core::sc_gen_unique_name("op"), replay,
-                                                  static_cast<int>(i), ops));
       const Op& op = w.ops[i];
+      const int id = static_cast<int>(i);
       if (op.kind == OpKind::weight_matmul) {
         arrays.push_back(
             std::make_unique<RowTarget>(sc_core::sc_gen_unique_name("arrays"), replay, false));
-        ops.back()->socket.bind(arrays.back()->socket);
+        dispatcher->bind(id, *arrays.back());
       } else if (op.kind == OpKind::embedding) {
         if (!dram) dram = std::make_unique<RowTarget>("dram_port", replay, contention);
-        ops.back()->socket.bind(dram->socket);
+        dispatcher->bind(id, *dram);
       } else {
-        ops.back()->socket.bind(vector_unit(map.op_chiplet[i]).socket);
+        dispatcher->bind(id, vector_unit(map.op_chiplet[i]));
       }
     }
   } else {
@@ -309,7 +448,9 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     sequential->socket.bind(any->socket);
   }
 
+  const auto sim_start = std::chrono::steady_clock::now();
   sc_core::sc_start();
+  const auto sim_end = std::chrono::steady_clock::now();
 
   ChipReplayResult result;
   result.counts = replay.counts;
@@ -320,6 +461,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   result.latency_s = sc_core::sc_time_stamp().to_seconds();
   result.analytical_latency_s = analytical.latency_s;
   result.transactions = replay.transactions;
+  result.quantum_s = options.quantum_s;
   for (const auto& v : vector_units) {
     const double busy = v ? v->busy().to_seconds() : 0.0;
     result.vector_unit_utilization.push_back(result.latency_s > 0 ? busy / result.latency_s : 0);
@@ -337,6 +479,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     use.utilization = result.latency_s > 0 ? link.busy.to_seconds() / result.latency_s : 0;
     result.links.push_back(use);
   }
+  result.sim_wall_s = std::chrono::duration<double>(sim_end - sim_start).count();
   result.wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

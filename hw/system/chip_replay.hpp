@@ -1,20 +1,25 @@
 // The chip in SystemC: a mapping replayed as TLM-2.0 loosely-timed transactions.
 //
-// Every op is an initiator thread that streams its rows (token vectors): row r starts once its
-// own row r - 1 is done and its inputs have produced the rows it needs (all of them for an input
-// needed whole, such as the keys of bidirectional attention), plus the inputs' per-hop latency.
-// Each row is one b_transport to the resource that computes it: a weight matrix's own arrays,
-// the vector unit of the op's chiplet, or the DRAM port. A target annotates the row's time from
-// the same per-op timing the analytical evaluator uses; a shared target (vector unit, DRAM)
-// queues rows that arrive while it is busy, which is the contention the closed form leaves out.
-// With contention off every target is private and the replay reproduces the analytical latency.
-// Targets count actions as they serve rows: crossbar arrays vector by vector with the same
-// count_weight_matmul as the evaluator, other ops their per-row share, so the totals must equal
-// the analytical counts. Mesh transfers are timed as serialization plus hop latency, as in the
-// evaluator, and each row's transfer also holds every link of its XY route for its
-// serialization time (wormhole: the route is held end to end), so transfers that share a link
-// wait for each other; this is where link contention and per-link utilization come from.
-// (The cycle-level mesh with router buffers is hw/mesh, driven by `cimsim mesh`.)
+// Every op streams its rows (token vectors): row r starts once its own row r - 1 is done and
+// its inputs have produced the rows it needs (all of them for an input needed whole, such as the
+// keys of bidirectional attention), plus the inputs' per-hop latency. Each row is one
+// b_transport to the resource that computes it: a weight matrix's own arrays, the vector unit of
+// the op's chiplet, or the DRAM port. A target annotates the row's time from the same per-op
+// timing the analytical evaluator uses; a shared target (vector unit, DRAM) queues rows that
+// arrive while it is busy, which is the contention the closed form leaves out. With contention
+// off every target is private and the replay reproduces the analytical latency. Targets count
+// actions as they serve rows: crossbar arrays vector by vector with the same count_weight_matmul
+// as the evaluator, other ops their per-row share, so the totals must equal the analytical
+// counts. Mesh transfers are timed as serialization plus hop latency, as in the evaluator, and
+// each row's transfer also holds every link of its XY route for its serialization time
+// (wormhole: the route is held end to end), so transfers that share a link wait for each other;
+// this is where link contention and per-link utilization come from. (The cycle-level mesh with
+// router buffers is hw/mesh, driven by `cimsim mesh`.)
+// One initiator, the dispatcher (the chip's control), issues every op's rows in the order of
+// their local time and runs ahead of the kernel by at most the quantum (temporal decoupling with
+// a tlm_quantumkeeper). Issuing in time order is what keeps a shared target first come, first
+// served while the dispatcher runs ahead; the result does not depend on the quantum, which only
+// sets how often the kernel's time catches up (and so how often other processes could run).
 // One replay per process: SystemC elaborates once.
 #pragma once
 
@@ -40,8 +45,10 @@ struct ChipReplayResult {
   ActionCounts counts;
   double latency_s = 0;
   double analytical_latency_s = 0;
-  std::uint64_t transactions = 0;
-  double wall_s = 0;
+  std::uint64_t transactions = 0;  // b_transport calls, one per row
+  double quantum_s = 0;
+  double wall_s = 0;      // the whole call: evaluation, elaboration, simulation
+  double sim_wall_s = 0;  // sc_start only
   std::vector<double> vector_unit_utilization;  // per chiplet: busy / latency
   double dram_utilization = 0;
 };
@@ -49,6 +56,15 @@ struct ChipReplayResult {
 // Writes the links' utilization as a heatmap-ready CSV (the columns of hw/mesh's CSV).
 void write_link_csv(const ChipReplayResult& result, const std::string& path);
 
+struct ReplayOptions {
+  bool contention = true;  // false: every target private (reproduces the closed form)
+  // How far the dispatcher may run ahead of the kernel's time. 1 us is about one BERT row on a
+  // vector unit (a few kernel syncs per op); the replay's figures do not depend on it.
+  double quantum_s = 1e-6;
+};
+
+ChipReplayResult replay_in_systemc(const Workload& workload, const Mapping& mapping,
+                                   const CostTable& costs, const ReplayOptions& options);
 ChipReplayResult replay_in_systemc(const Workload& workload, const Mapping& mapping,
                                    const CostTable& costs, bool contention);
 
