@@ -1,7 +1,9 @@
 #include "models/circuit/adc.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <vector>
 
 #include "models/core/config_paths.hpp"
 
@@ -31,13 +33,19 @@ AdcSurveyFit parse_fit() {
   fit.source = root.string("source");
   fit.percentile = root.number("percentile", 0, 100);
   root.allow("selection");
+  fit.area_percentile = root.number("area_percentile", 0, 100, fit.percentile);
   ConfigNode archs = root.child("architectures");
   for (const auto& name : archs.keys()) {
     ConfigNode a = archs.child(name);
     AdcSurveyFit::Architecture arch;
     a.allow("designs");
     a.allow("area_designs");
-    a.allow("node_nm_range");
+    std::vector<double> nodes = a.number_list("node_nm_range", 1.0, 1e4);
+    if (nodes.size() != 2 || nodes[0] > nodes[1]) {
+      a.fail("node_nm_range", "expected [smallest, largest] surveyed node in nm");
+    }
+    arch.node_nm_lo = nodes[0];
+    arch.node_nm_hi = nodes[1];
     a.allow("fs_hz_range");
     a.allow("enob_range");
     arch.energy_log10_pj = parse_line(a.child("energy_log10_pj"));
@@ -58,9 +66,13 @@ const AdcSurveyFit& AdcSurveyFit::load() {
 
 AdcCosts adc_costs(const AdcSpec& spec, double node_m) {
   const auto& arch = AdcSurveyFit::load().architectures.at(spec.type);
-  double node_nm = node_m * 1e9;
-  double e_pj = std::pow(10.0, arch.energy_log10_pj.eval(spec.enob, node_nm, spec.sample_rate_hz));
-  double a_mm2 = std::pow(10.0, arch.area_log10_mm2.eval(spec.enob, node_nm, spec.sample_rate_hz));
+  const double node_nm = node_m * 1e9;
+  const double fit_node = std::clamp(node_nm, arch.node_nm_lo, arch.node_nm_hi);
+  const double dennard = node_nm / fit_node;
+  double e_pj = std::pow(10.0, arch.energy_log10_pj.eval(spec.enob, fit_node, spec.sample_rate_hz));
+  double a_mm2 = std::pow(10.0, arch.area_log10_mm2.eval(spec.enob, fit_node, spec.sample_rate_hz));
+  e_pj *= dennard;
+  a_mm2 *= dennard * dennard;
   return {e_pj * 1e-12, a_mm2 * 1e-6, 1.0 / spec.sample_rate_hz};
 }
 

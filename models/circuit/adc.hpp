@@ -5,7 +5,10 @@
 // per architecture (SAR, Flash), slopes by least squares and the intercept at a chosen
 // percentile of the surveyed designs (tools/fit_adc_survey.py, docs/adc-model.md). A CIM
 // column ADC is sized by the effective resolution the dot products need, so ENOB defaults to
-// the nominal bits. A conversion takes 1 / fs.
+// the nominal bits. A conversion takes 1 / fs. Outside the surveyed nodes the fit is not
+// extrapolated (its node slope, up to 2.4 decades per decade for Flash, has no data there):
+// the converter is priced at the nearest surveyed node and moved with Dennard scaling,
+// energy ~ F and area ~ F^2 (Dennard et al., IEEE JSSC 1974).
 #pragma once
 
 #include <map>
@@ -22,11 +25,13 @@ struct AdcFitLine {
 
 struct AdcSurveyFit {
   std::string source;
-  double percentile = 50;
+  double percentile = 50;       // energy line
+  double area_percentile = 50;  // area line
   struct Architecture {
     AdcFitLine energy_log10_pj;
     AdcFitLine area_log10_mm2;
     double enob_lo = 0, enob_hi = 0;
+    double node_nm_lo = 0, node_nm_hi = 0;  // nodes of the surveyed designs
   };
   std::map<std::string, Architecture> architectures;
 

@@ -416,6 +416,29 @@ double ConfigNode::number(std::string_view key, double lo, double hi,
   return v;
 }
 
+std::vector<double> ConfigNode::number_list(std::string_view key, double lo, double hi) const {
+  const std::string expected =
+      fmt::format("a list of numbers from {} to {}", format_number(lo), format_number(hi));
+  auto f = find(key);
+  if (!f) missing(key, expected);
+  if (!f->value.IsSequence()) fail_at(*f, key, fmt::format("expected {}", expected));
+  std::vector<double> out;
+  std::string shown;
+  for (const auto& item : f->value) {
+    const std::string text = item.IsScalar() ? item.Scalar() : std::string("(not a number)");
+    double v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) || v < lo ||
+        v > hi) {
+      fail_at(*f, key, fmt::format("expected {}, got '{}'", expected, text));
+    }
+    out.push_back(v);
+    shown += (shown.empty() ? "" : ", ") + text;
+  }
+  record(key, "[" + shown + "]", f->source);
+  return out;
+}
+
 bool ConfigNode::boolean(std::string_view key, std::optional<bool> fallback) const {
   auto f = find(key);
   if (!f) {

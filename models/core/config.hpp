@@ -80,6 +80,8 @@ class ConfigNode {
   double number(std::string_view key, double lo, double hi,
                 std::optional<double> fallback = {}) const;
   bool boolean(std::string_view key, std::optional<bool> fallback = {}) const;
+  // A YAML sequence of plain numbers, each in [lo, hi] (fitted-model metadata, not cards).
+  std::vector<double> number_list(std::string_view key, double lo, double hi) const;
 
   // A value with a unit. Range bounds are in SI units; `lo` is exclusive when `lo_exclusive`.
   template <Dim D>
