@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -18,6 +19,7 @@
 #include "hw/mesh/synthetic.hpp"
 #include "hw/system/chip_replay.hpp"
 #include "models/core/error.hpp"
+#include "models/core/units.hpp"
 
 namespace cimsim {
 
@@ -145,6 +147,14 @@ int run_cli(int argc, char** argv) {
   run->add_option(
       "--link-csv", link_csv,
       "with --fidelity systemc: write die-to-die link utilization (heatmap-ready CSV) here");
+  std::string router_csv;
+  run->add_option("--router-csv", router_csv,
+                  "with --fidelity systemc: write each chiplet's router utilization (heatmap-ready "
+                  "CSV) here");
+  std::string quantum = "1us";
+  run->add_option("--quantum", quantum,
+                  "with --fidelity systemc: how far the replay may run ahead of the SystemC "
+                  "kernel's time (a time such as '1us'; the results do not depend on it)");
   bool run_accuracy_too = false;
   run->add_flag("--accuracy", run_accuracy_too,
                 "also run the shipped (or --model) transformer through the crossbars");
@@ -252,8 +262,21 @@ int run_cli(int argc, char** argv) {
     throw UserError(
         "error: --link-csv needs --fidelity systemc (link use comes from the SystemC replay)");
   }
+  if (!router_csv.empty() && fidelity != "systemc") {
+    throw UserError(
+        "error: --router-csv needs --fidelity systemc (router use comes from the SystemC replay)");
+  }
   if (*run && fidelity == "systemc") {
-    ChipReplayResult sim = replay_in_systemc(result.workload, result.mapping, result.costs, true);
+    ReplayOptions replay_options;
+    std::string problem;
+    const auto q = parse_quantity(quantum, Dim::time, &problem);
+    if (!q || !(*q >= 0) || !std::isfinite(*q)) {
+      throw UserError(fmt::format("error: --quantum '{}': {}", quantum,
+                                  q ? "expected a time >= 0 such as '1us'" : problem));
+    }
+    replay_options.quantum_s = *q;
+    ChipReplayResult sim =
+        replay_in_systemc(result.workload, result.mapping, result.costs, replay_options);
     if (sim.counts != result.evaluation.counts) {
       throw InternalError(
           "internal error (a bug in cimsim, please report it): the SystemC replay counted "
@@ -265,13 +288,25 @@ int run_cli(int argc, char** argv) {
                          {"contention_added_fraction", added},
                          {"transactions", sim.transactions},
                          {"vector_unit_utilization", sim.vector_unit_utilization},
-                         {"dram_utilization", sim.dram_utilization}};
+                         {"dram_utilization", sim.dram_utilization},
+                         {"quantum_ns", sim.quantum_s / kNano}};
+    Json routers = Json::array();
+    for (const auto& r : sim.routers) {
+      routers.push_back({{"chiplet", r.chiplet},
+                         {"x", r.x},
+                         {"y", r.y},
+                         {"output_ports", r.output_ports},
+                         {"utilization", r.utilization}});
+    }
+    report["systemc"]["router_utilization"] = routers;
     accuracy_text += fmt::format(
         "\n  SystemC replay: latency {:.4f} us against {:.4f} us analytical (contention adds "
         "{:.2f}%); "
-        "action counts identical; {} transactions in {:.3f} s ({:.2f} M/s)\n",
+        "action counts identical; {} transactions in {:.3f} s ({:.2f} M/s; simulation alone "
+        "{:.3f} s, {:.2f} M/s)\n",
         sim.latency_s / kMicro, sim.analytical_latency_s / kMicro, 100.0 * added, sim.transactions,
-        sim.wall_s, sim.transactions / sim.wall_s / 1e6);
+        sim.wall_s, sim.transactions / sim.wall_s / 1e6, sim.sim_wall_s,
+        sim.transactions / sim.sim_wall_s / 1e6);
     std::vector<LinkUse> busiest = sim.links;
     std::sort(busiest.begin(), busiest.end(),
               [](const LinkUse& a, const LinkUse& b) { return a.utilization > b.utilization; });
@@ -287,6 +322,12 @@ int run_cli(int argc, char** argv) {
       if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
       write_link_csv(sim, link_csv);
     }
+    if (!router_csv.empty()) {
+      std::filesystem::path p(router_csv);
+      if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+      write_router_csv(sim, router_csv);
+    }
+    accuracy_text += router_utilization_grid(sim);
     std::string util = "  vector-unit utilization per chiplet:";
     for (double u : sim.vector_unit_utilization) util += fmt::format(" {:.3f}", u);
     accuracy_text += util + "\n";

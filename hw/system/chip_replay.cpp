@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -55,11 +56,16 @@ struct Replay {
   std::vector<sc_time> row_service;
   std::vector<ActionCounts> row_share, last_row_share;
 
-  // Die-to-die links, keyed by (chiplet, direction 0..3 = E, W, N, S).
+  // Die-to-die links, keyed by (chiplet, direction 0..3 = E, W, N, S); 4 and 5 are the
+  // router's injection and ejection ports.
   struct Link {
     sc_time free_at = SC_ZERO_TIME;
     sc_time busy = SC_ZERO_TIME;
   };
+  // Router output ports switching data, per chiplet: a transfer occupies one output port of
+  // every router on its route for its serialization time (a link port, or the ejection port at
+  // the destination), as hw/mesh counts flits switched.
+  std::vector<sc_time> router_busy;
   std::map<std::pair<int, int>, Link> links;
 
   int chiplet_at(int x, int y) const {
@@ -70,8 +76,10 @@ struct Replay {
   }
 
   // The XY route's links from chiplet a to chiplet b.
+  // The source's injection port and the destination's ejection port (keys 4 and 5) are part of
+  // the route: a router injects and ejects one flit per cycle, as in hw/mesh.
   std::vector<Link*> route(int a, int b) {
-    std::vector<Link*> path;
+    std::vector<Link*> path{&links[{a, 4}]};
     auto [x, y] = std::pair{mapping->chiplet_position[a].x, mapping->chiplet_position[a].y};
     const auto& to = mapping->chiplet_position[b];
     while (x != to.x) {
@@ -83,6 +91,23 @@ struct Replay {
       const int dir = to.y > y ? 2 : 3;
       path.push_back(&links[{chiplet_at(x, y), dir}]);
       y += to.y > y ? 1 : -1;
+    }
+    path.push_back(&links[{b, 5}]);
+    return path;
+  }
+
+  // The chiplets whose routers an XY route from a to b passes, a and b included.
+  std::vector<int> routers_on_route(int a, int b) const {
+    std::vector<int> path{a};
+    int x = mapping->chiplet_position[a].x, y = mapping->chiplet_position[a].y;
+    const auto& to = mapping->chiplet_position[b];
+    while (x != to.x) {
+      x += to.x > x ? 1 : -1;
+      path.push_back(chiplet_at(x, y));
+    }
+    while (y != to.y) {
+      y += to.y > y ? 1 : -1;
+      path.push_back(chiplet_at(x, y));
     }
     return path;
   }
@@ -199,8 +224,8 @@ class RowDispatcher : public sc_core::sc_module {
         if (from == here) continue;
         const double bits = static_cast<double>(w.ops[src].output_elements) *
                             replay.costs->activation_bits / static_cast<double>(s.rows);
-        s.routes.push_back(
-            {replay.route(from, here), at(femtoseconds(bits / replay.costs->link_bandwidth_bps))});
+        s.routes.push_back({replay.route(from, here), replay.routers_on_route(from, here),
+                            at(femtoseconds(bits / replay.costs->link_bandwidth_bps))});
       }
     }
   }
@@ -214,7 +239,8 @@ class RowDispatcher : public sc_core::sc_module {
  private:
   struct Route {
     std::vector<Replay::Link*> links;
-    sc_time serialization;  // per row
+    std::vector<int> routers;  // every router on the route, source to destination
+    sc_time serialization;     // per row
   };
   struct OpState {
     std::int64_t rows = 0;
@@ -299,6 +325,7 @@ class RowDispatcher : public sc_core::sc_module {
           l->free_at = start + r.serialization;
           l->busy += r.serialization;
         }
+        for (int c : r.routers) replay_.router_busy[c] += r.serialization;
         queue_.push({start, seq_++, step.op});  // the next route, or the row itself
         continue;
       }
@@ -386,8 +413,8 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
 
 ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const CostTable& costs,
                                    const ReplayOptions& options) {
-  if (!(options.quantum_s >= 0) || !std::isfinite(options.quantum_s))
-    throw UserError("error: the SystemC quantum must be a finite time >= 0");
+  if (!(options.quantum_s >= 0) || options.quantum_s > 1.0)
+    throw UserError("error: the SystemC quantum must be a time from 0 to 1s");
   static bool elaborated = false;
   if (elaborated) panic("replay_in_systemc: SystemC elaborates once per process");
   elaborated = true;
@@ -401,6 +428,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   replay.costs = &costs;
   replay.contention = options.contention;
   replay.per_op.resize(w.ops.size());
+  replay.router_busy.assign(map.chiplet_position.size(), SC_ZERO_TIME);
   Workspace ws;
   const Evaluation analytical = evaluate(w, map, costs, ws, replay.per_op);
   for (const OpResult& r : replay.per_op) {
@@ -469,6 +497,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   if (dram && result.latency_s > 0)
     result.dram_utilization = dram->busy().to_seconds() / result.latency_s;
   for (const auto& [key, link] : replay.links) {
+    if (key.second >= 4) continue;  // injection and ejection ports are not die-to-die links
     const auto& p = map.chiplet_position[key.first];
     LinkUse use;
     use.from_x = p.x;
@@ -478,6 +507,25 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     use.direction = "EWNS"[key.second];
     use.utilization = result.latency_s > 0 ? link.busy.to_seconds() / result.latency_s : 0;
     result.links.push_back(use);
+  }
+  // Router utilization: busy output-port time over latency x output ports (the ejection port
+  // and one per neighbour on the mesh), the definition hw/mesh uses for synthetic traffic.
+  int k_x = 0, k_y = 0;
+  for (const auto& p : map.chiplet_position) {
+    k_x = std::max(k_x, p.x + 1);
+    k_y = std::max(k_y, p.y + 1);
+  }
+  for (size_t c = 0; c < map.chiplet_position.size(); ++c) {
+    const auto& p = map.chiplet_position[c];
+    RouterUse use;
+    use.chiplet = static_cast<int>(c);
+    use.x = p.x;
+    use.y = p.y;
+    use.output_ports = 1 + (p.x > 0) + (p.x + 1 < k_x) + (p.y > 0) + (p.y + 1 < k_y);
+    use.utilization = result.latency_s > 0 ? replay.router_busy[c].to_seconds() /
+                                                 (result.latency_s * use.output_ports)
+                                           : 0;
+    result.routers.push_back(use);
   }
   result.sim_wall_s = std::chrono::duration<double>(sim_end - sim_start).count();
   result.wall_s =
@@ -493,6 +541,40 @@ void write_link_csv(const ChipReplayResult& result, const std::string& path) {
     out << l.from_x << ',' << l.from_y << ',' << l.to_x << ',' << l.to_y << ',' << l.direction
         << ',' << l.utilization << '\n';
   }
+}
+
+void write_router_csv(const ChipReplayResult& result, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) throw UserError(path + ": error: cannot write the router utilization CSV");
+  out << "x,y,chiplet,output_ports,utilization\n";
+  for (const auto& r : result.routers) {
+    out << r.x << ',' << r.y << ',' << r.chiplet << ',' << r.output_ports << ',' << r.utilization
+        << '\n';
+  }
+}
+
+std::string router_utilization_grid(const ChipReplayResult& result) {
+  int k_x = 0, k_y = 0;
+  for (const auto& r : result.routers) {
+    k_x = std::max(k_x, r.x + 1);
+    k_y = std::max(k_y, r.y + 1);
+  }
+  std::vector<double> grid(static_cast<size_t>(k_x) * k_y, 0.0);
+  for (const auto& r : result.routers) grid[static_cast<size_t>(r.y) * k_x + r.x] = r.utilization;
+  std::string out =
+      "  router utilization per chiplet (output-port time switching data / (latency x ports)), "
+      "north row first:\n";
+  char cell[32];
+  for (int y = k_y - 1; y >= 0; --y) {
+    std::snprintf(cell, sizeof(cell), "    y=%-3d", y);
+    out += cell;
+    for (int x = 0; x < k_x; ++x) {
+      std::snprintf(cell, sizeof(cell), " %7.4f", grid[static_cast<size_t>(y) * k_x + x]);
+      out += cell;
+    }
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace cimsim

@@ -40,8 +40,15 @@ struct LinkUse {
   double utilization = 0;  // busy / latency
 };
 
+struct RouterUse {
+  int chiplet = 0, x = 0, y = 0;
+  int output_ports = 0;    // ejection plus one per mesh neighbour
+  double utilization = 0;  // output-port time switching data / (latency x output_ports)
+};
+
 struct ChipReplayResult {
-  std::vector<LinkUse> links;  // every die-to-die link that carried data
+  std::vector<LinkUse> links;      // every die-to-die link that carried data
+  std::vector<RouterUse> routers;  // every chiplet's router
   ActionCounts counts;
   double latency_s = 0;
   double analytical_latency_s = 0;
@@ -55,6 +62,11 @@ struct ChipReplayResult {
 
 // Writes the links' utilization as a heatmap-ready CSV (the columns of hw/mesh's CSV).
 void write_link_csv(const ChipReplayResult& result, const std::string& path);
+// Writes each chiplet's router utilization as a heatmap-ready CSV:
+//   x,y,chiplet,output_ports,utilization
+void write_router_csv(const ChipReplayResult& result, const std::string& path);
+// Router utilization as a k_y x k_x grid, north row first (as `cimsim mesh` prints it).
+std::string router_utilization_grid(const ChipReplayResult& result);
 
 struct ReplayOptions {
   bool contention = true;  // false: every target private (reproduces the closed form)
