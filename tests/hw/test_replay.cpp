@@ -67,6 +67,29 @@ TEST_CASE("replay with shared vector units: same counts, contention only adds la
     CHECK(l.utilization <= 1.0 + 1e-9);
     CHECK(std::abs(l.to_x - l.from_x) + std::abs(l.to_y - l.from_y) == 1);
   }
+  // Every remote input's bits cross `hops` links and `hops + 1` routers: the busy time the
+  // replay books on links and routers adds up to the closed form.
+  double link_s = 0, router_s = 0;
+  for (size_t i = 0; i < c.workload.ops.size(); ++i) {
+    for (int src : c.workload.ops[i].inputs) {
+      const int from = c.mapping.op_chiplet[src], to = c.mapping.op_chiplet[i];
+      if (from == to) continue;
+      const double s = static_cast<double>(c.workload.ops[src].output_elements) *
+                       c.costs.activation_bits / c.costs.link_bandwidth_bps;
+      link_s += s * c.mapping.hops(from, to);
+      router_s += s * (c.mapping.hops(from, to) + 1);
+    }
+  }
+  double link_busy = 0, router_busy = 0;
+  for (const auto& l : r.links) link_busy += l.utilization * r.latency_s;
+  REQUIRE(r.routers.size() == c.mapping.chiplet_position.size());
+  for (const auto& u : r.routers) {
+    CHECK(u.utilization >= 0.0);
+    CHECK(u.utilization <= 1.0 + 1e-9);
+    router_busy += u.utilization * u.output_ports * r.latency_s;
+  }
+  CHECK(link_busy == Approx(link_s).epsilon(1e-6));
+  CHECK(router_busy == Approx(router_s).epsilon(1e-6));
 }
 
 TEST_CASE("replay of weights that do not fit: sequential ops and reprogramming, as the closed form",
