@@ -54,6 +54,7 @@ ChipFigure parse_figure(const ConfigNode& measured, const std::string& key,
     fig.measured_text = fmt::format("{:g} ±{:g}%", fig.measured, 100.0 * tolerance);
   }
   f.allow("source");
+  fig.role = f.choice("role", {"check", "calibration"}, "check");
   f.finish();
   return fig;
 }
@@ -158,11 +159,11 @@ std::string chip_validation_table(const std::vector<ChipPoint>& points) {
                   "technology", "in/w/out", "figure", "measured", "modelled", "error", "band");
   for (const auto& p : points) {
     for (const auto& f : p.figures) {
-      s += fmt::format("{:<18} {:<14} {:<24} {:<11} {:<9} {:>14} {:>10.4g} {:>+7.1f}%  {}\n",
+      s += fmt::format("{:<18} {:<15} {:<24} {:<9} {:<9} {:>14} {:>10.4g} {:>+7.1f}%  {:<4} {}\n",
                        p.chip, p.point, p.technology, p.precision, f.metric, f.measured_text,
-                       f.modelled, 100.0 * f.error(), f.in_band() ? "in" : "OUT");
+                       f.modelled, 100.0 * f.error(), f.in_band() ? "in" : "OUT", f.role);
     }
-    s += fmt::format("{:<18} {:<14} energy: {}\n", "", "", p.energy_split);
+    s += fmt::format("{:<18} {:<15} energy: {}\n", "", "", p.energy_split);
   }
   return s;
 }
@@ -170,12 +171,13 @@ std::string chip_validation_table(const std::vector<ChipPoint>& points) {
 std::string chip_validation_markdown(const std::vector<ChipPoint>& points) {
   std::string s =
       "| chip | point | source | technology | in/w/out bits | figure | measured | modelled | "
-      "error | in band |\n|---|---|---|---|---|---|---|---|---|---|\n";
+      "error | in band | role |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& p : points) {
     for (const auto& f : p.figures) {
-      s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.4g} | {:+.1f}% | {} |\n", p.chip,
-                       p.point, p.source, p.technology, p.precision, f.metric, f.measured_text,
-                       f.modelled, 100.0 * f.error(), f.in_band() ? "yes" : "**no**");
+      s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.4g} | {:+.1f}% | {} | {} |\n",
+                       p.chip, p.point, p.source, p.technology, p.precision, f.metric,
+                       f.measured_text, f.modelled, 100.0 * f.error(),
+                       f.in_band() ? "yes" : "**no**", f.role);
     }
   }
   return s;

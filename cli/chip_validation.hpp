@@ -19,6 +19,9 @@ struct ChipFigure {
   double measured = 0;  // the paper's figure (band centre, or the band's middle for a range)
   double lo = 0, hi = 0;
   double modelled = 0;
+  // "calibration": the figure set a parameter (a timing taken from the paper's throughput, the
+  // ADC area percentile), so it cannot test the model; "check": it can.
+  std::string role = "check";
   bool in_band() const { return modelled >= lo && modelled <= hi; }
   double error() const { return modelled / measured - 1.0; }
 };

@@ -27,7 +27,7 @@ const std::vector<ParamDoc>& parameter_docs() {
        "MOSFET threshold for alpha-power-law timing; 0 = timing does not scale with supply"},
       {"technology.alpha_power", "", "required (threshold_voltage > 0)", "[1, 2]",
        "velocity-saturation index of the alpha-power law (Sakurai-Newton)"},
-      {"technology.bits_per_cell", "", "required", "1..2 resistive, 1..4 nor_flash, 1 sram",
+      {"technology.bits_per_cell", "", "required", "1..2 resistive, 1..8 nor_flash, 1 sram",
        "bits stored per cell"},
       {"technology.cell_area", "F2", "required", "(0, 1e5 F2]",
        "cell footprint in units of F^2 (a compute position, with its share of ladder or "

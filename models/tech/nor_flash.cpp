@@ -21,9 +21,10 @@ class NorFlashCell final : public CellPhysics {
     if (on_off_ratio_ <= 1.0) node.fail("on_off_ratio", "the on/off ratio must exceed 1");
   }
 
-  // Multi-level NOR flash stores 2 to 4 bits (Zhang et al., ISCAS 2021; Mythic M1076: 8-bit
-  // weights over cells); 1 bit is allowed for binary use.
-  int max_bits_per_cell() const override { return 4; }
+  // Multi-level NOR flash stores 2 to 4 bits in memory products (Zhang et al., ISCAS 2021);
+  // analog-tuned cells go to 8: Mythic's M1076 holds up to 80 M 8-bit weights in 76 tiles,
+  // about one 1024 x 1024 array of single-cell weights per tile (product brief, 2021).
+  int max_bits_per_cell() const override { return 8; }
   double level_min() const override { return on_current_.si / on_off_ratio_; }
   double level_max() const override { return on_current_.si; }
   std::string readout() const override { return "current"; }
