@@ -31,6 +31,14 @@ struct WorkloadOptions {
   std::string gpu = "A100-SXM4-80GB";
   std::string gpu_precision;
   bool gpu_unfused = false;
+  // One per subcommand that takes workload options; only the parsed one can have a count.
+  std::vector<CLI::Option*> seq_options, context_options;
+  bool given(const std::vector<CLI::Option*>& options) const {
+    for (const CLI::Option* o : options) {
+      if (o->count() > 0) return true;
+    }
+    return false;
+  }
 };
 
 void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
@@ -38,12 +46,14 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
       ->required();
   cmd->add_option("--phase", o.request.phase, "prefill (whole sequence) or decode (one token)")
       ->check(CLI::IsMember({"prefill", "decode"}));
-  cmd->add_option("--seq", o.request.seq,
-                  "tokens per sequence (prefill; default 128, or the image's tokens for ViT)")
-      ->check(CLI::Range(1, 1 << 20));
+  o.seq_options.push_back(
+      cmd->add_option("--seq", o.request.seq,
+                      "tokens per sequence (prefill; default 128, or the image's tokens for ViT)")
+          ->check(CLI::Range(1, 1 << 20)));
   cmd->add_option("--batch", o.request.batch, "sequences per batch")->check(CLI::Range(1, 1 << 16));
-  cmd->add_option("--context", o.request.context, "tokens already in the KV cache (decode)")
-      ->check(CLI::Range(0, 1 << 22));
+  o.context_options.push_back(
+      cmd->add_option("--context", o.request.context, "tokens already in the KV cache (decode)")
+          ->check(CLI::Range(0, 1 << 22)));
   cmd->add_option(
       "--gpu", o.gpu,
       "GPU baseline: a card in configs/gpu (A100-SXM4-80GB, H100-SXM5-80GB) or a YAML file");
@@ -106,34 +116,41 @@ int run_cli(int argc, char** argv) {
   AccuracyRequest acc;
   accuracy->add_option("arch", arch_file, "architecture YAML file")->required();
   auto add_accuracy_options = [&](CLI::App* cmd) {
-    cmd->add_option("--model", acc.model,
-                    "GPT-2-style safetensors model (default: the shipped character-level GPT)");
-    cmd->add_option("--data", acc.data, "evaluation text (default: the shipped evaluation text)");
-    cmd->add_option("--windows", acc.windows, "context windows to evaluate")
-        ->check(CLI::Range(1, 100000));
-    cmd->add_option("--seed", acc.seed, "seed of every device-noise draw");
-    cmd->add_option(
-           "--adc-range", acc.adc_range,
-           "ADC range: fixed (full scale of the array), calibrated (largest sum on one window of "
-           "float activations, per array), per_column")
-        ->check(CLI::IsMember({"fixed", "calibrated", "per_column"}));
-    cmd->add_option("--stuck-on", acc.stuck_on_rate, "fraction of cells stuck at the highest level")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_option("--stuck-off", acc.stuck_off_rate,
-                    "fraction of cells stuck at the lowest level")
-        ->check(CLI::Range(0.0, 1.0));
-    cmd->add_flag("--ir-drop", acc.ir_drop, "first-order IR drop along word and bit lines");
-    cmd->add_option("--adc-offset", acc.adc_offset_sigma_lsb,
-                    "ADC offset sigma per column, in steps")
-        ->check(CLI::Range(0.0, 100.0));
-    cmd->add_option("--adc-inl", acc.adc_inl_lsb,
-                    "ADC integral nonlinearity (bow amplitude), in steps")
-        ->check(CLI::Range(-100.0, 100.0));
-    cmd->add_option("--adc-dnl", acc.adc_dnl_sigma_lsb,
-                    "ADC differential nonlinearity sigma, in steps")
-        ->check(CLI::Range(0.0, 100.0));
-    cmd->add_option("--drift-time", acc.drift_time_s, "seconds since programming, for drift")
-        ->check(CLI::Range(0.0, 1e12));
+    std::vector<CLI::Option*> added;
+    added.push_back(cmd->add_option(
+        "--model", acc.model,
+        "GPT-2-style safetensors model (default: the shipped character-level GPT)"));
+    added.push_back(cmd->add_option("--data", acc.data,
+                                    "evaluation text (default: the shipped evaluation text)"));
+    added.push_back(cmd->add_option("--windows", acc.windows, "context windows to evaluate")
+                        ->check(CLI::Range(1, 100000)));
+    added.push_back(cmd->add_option("--seed", acc.seed, "seed of every device-noise draw"));
+    added.push_back(cmd->add_option("--adc-range", acc.adc_range,
+                                    "ADC range: fixed (full scale of the array), calibrated "
+                                    "(largest sum on one window of "
+                                    "float activations, per array), per_column")
+                        ->check(CLI::IsMember({"fixed", "calibrated", "per_column"})));
+    added.push_back(cmd->add_option("--stuck-on", acc.stuck_on_rate,
+                                    "fraction of cells stuck at the highest level")
+                        ->check(CLI::Range(0.0, 1.0)));
+    added.push_back(cmd->add_option("--stuck-off", acc.stuck_off_rate,
+                                    "fraction of cells stuck at the lowest level")
+                        ->check(CLI::Range(0.0, 1.0)));
+    added.push_back(
+        cmd->add_flag("--ir-drop", acc.ir_drop, "first-order IR drop along word and bit lines"));
+    added.push_back(cmd->add_option("--adc-offset", acc.adc_offset_sigma_lsb,
+                                    "ADC offset sigma per column, in steps")
+                        ->check(CLI::Range(0.0, 100.0)));
+    added.push_back(cmd->add_option("--adc-inl", acc.adc_inl_lsb,
+                                    "ADC integral nonlinearity (bow amplitude), in steps")
+                        ->check(CLI::Range(-100.0, 100.0)));
+    added.push_back(cmd->add_option("--adc-dnl", acc.adc_dnl_sigma_lsb,
+                                    "ADC differential nonlinearity sigma, in steps")
+                        ->check(CLI::Range(0.0, 100.0)));
+    added.push_back(
+        cmd->add_option("--drift-time", acc.drift_time_s, "seconds since programming, for drift")
+            ->check(CLI::Range(0.0, 1e12)));
+    return added;
   };
   add_accuracy_options(accuracy);
   std::string accuracy_json_file;
@@ -152,13 +169,14 @@ int run_cli(int argc, char** argv) {
                   "with --fidelity systemc: write each chiplet's router utilization (heatmap-ready "
                   "CSV) here");
   std::string quantum = "1us";
-  run->add_option("--quantum", quantum,
-                  "with --fidelity systemc: how far the replay may run ahead of the SystemC "
-                  "kernel's time (a time such as '1us'; the results do not depend on it)");
+  CLI::Option* quantum_option =
+      run->add_option("--quantum", quantum,
+                      "with --fidelity systemc: how far the replay may run ahead of the SystemC "
+                      "kernel's time (a time such as '1us'; the results do not depend on it)");
   bool run_accuracy_too = false;
   run->add_flag("--accuracy", run_accuracy_too,
                 "also run the shipped (or --model) transformer through the crossbars");
-  add_accuracy_options(run);
+  const std::vector<CLI::Option*> run_accuracy_options = add_accuracy_options(run);
   auto* mesh = app.add_subcommand(
       "mesh",
       "drive the SystemC die-to-die mesh with synthetic traffic (latency, throughput, link use)");
@@ -253,6 +271,25 @@ int run_cli(int argc, char** argv) {
 
   if (wo.request.phase == "decode" && wo.request.context == 0) {
     throw UserError("error: --phase decode needs --context N (tokens already in the KV cache)");
+  }
+  // A flag that would be ignored is an error: the user asked for something the run won't do.
+  if (wo.request.phase == "prefill" && wo.given(wo.context_options)) {
+    throw UserError("error: --context applies only with --phase decode (prefill has no KV cache)");
+  }
+  if (wo.request.phase == "decode" && wo.given(wo.seq_options)) {
+    throw UserError(
+        "error: --seq applies only to prefill; decode generates one token per sequence after "
+        "--context tokens");
+  }
+  if (*run && !run_accuracy_too) {
+    for (const CLI::Option* o : run_accuracy_options) {
+      if (o->count() > 0) {
+        throw UserError(fmt::format("error: {} applies only with --accuracy", o->get_name()));
+      }
+    }
+  }
+  if (*run && fidelity != "systemc" && quantum_option->count() > 0) {
+    throw UserError("error: --quantum needs --fidelity systemc (it paces the SystemC replay)");
   }
   RunRequest request{arch_file, wo.workload, wo.request, wo.gpu, wo.gpu_precision, !wo.gpu_unfused};
   RunResult result = run_analytical(request);

@@ -1,7 +1,11 @@
 #include "mapper/mapping.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
+
+#include "models/core/error.hpp"
 
 namespace cimsim {
 
@@ -69,7 +73,36 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w) {
   const double cells_of_used_arrays = static_cast<double>(m.arrays_used) * xb.rows * xb.columns;
   m.utilization =
       m.arrays_used > 0 ? static_cast<double>(m.cells_used) / cells_of_used_arrays : 0.0;
+  check_counts_fit(arch, w, m);
   return m;
+}
+
+void check_counts_fit(const ArchSpec& arch, const Workload& w, const Mapping& m) {
+  // Action counts are exact 64-bit integers; a workload whose largest count would pass 2^64
+  // must be refused, not wrapped. The largest counts are the cell reads of the weight matmuls
+  // and the vector unit's MACs; bounded here in long double with a 2x margin for the sums.
+  const long double limit = 0.5L * 18446744073709551615.0L;
+  long double cell_reads = 0, vector_macs = 0, tokens_bits = 0;
+  const long double cyc = m.input_cycles;
+  for (size_t i = 0; i < w.ops.size(); ++i) {
+    const Op& op = w.ops[i];
+    const long double mm = op.m, k = op.k, n = op.n;
+    if (op.kind == OpKind::weight_matmul) {
+      const MatrixPlacement& p = m.matrices[m.op_matrix[i]];
+      cell_reads += mm * cyc * (k * n * m.columns_per_weight + k * p.col_tiles);
+    } else if (op.kind == OpKind::dynamic_matmul) {
+      vector_macs += static_cast<long double>(op.instances) * mm * k * n;
+    }
+    tokens_bits += static_cast<long double>(op.output_elements) * arch.crossbar.input_bits * 4;
+  }
+  const long double largest = std::max({cell_reads, vector_macs, tokens_bits});
+  if (largest > limit) {
+    throw UserError(fmt::format(
+        "error: workload '{}' needs about {:.3g} actions of one kind (cell reads, MACs or bits "
+        "moved), beyond the exact 64-bit counters (at most {:.3g}); use fewer tokens, a smaller "
+        "batch or a shorter context",
+        w.name, static_cast<double>(largest), static_cast<double>(limit)));
+  }
 }
 
 }  // namespace cimsim

@@ -60,4 +60,8 @@ struct Mapping {
 
 Mapping map_workload(const ArchSpec& arch, const Workload& workload);
 
+// Throws a UserError when a count of the workload would overflow the 64-bit action counters
+// (map_workload calls it; the evaluator then never wraps).
+void check_counts_fit(const ArchSpec& arch, const Workload& workload, const Mapping& mapping);
+
 }  // namespace cimsim

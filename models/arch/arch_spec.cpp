@@ -60,7 +60,8 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   x.adc.enob = a.number("enob", 0.5, 16.0, static_cast<double>(x.adc.bits));
   if (x.adc.enob > x.adc.bits)
     a.fail("enob", fmt::format("enob {} exceeds the ADC's {} bits", x.adc.enob, x.adc.bits));
-  x.adc.sample_rate_hz = a.quantity<Dim::frequency>("sample_rate", {}, 0.0, 100e9).si;
+  // Rates have a floor of 1 per second: slower ones overflow every time in the report.
+  x.adc.sample_rate_hz = a.quantity<Dim::frequency>("sample_rate", {}, 1.0, 100e9, false).si;
   x.adc.columns_per_adc = static_cast<int>(a.integer("columns_per_adc", 1, x.columns));
   x.adc.front_end_bias_a = a.quantity<Dim::current>("front_end_bias", 0.0, 0.0, 1e-2, false).si;
   a.finish();
@@ -84,7 +85,7 @@ LinkSpec parse_link(const ConfigNode& given) {
   LinkSpec l;
   l.name = n.string("name", "link");
   l.energy_per_bit = n.quantity<Dim::energy_per_bit>("energy_per_bit", {}, 0.0, 1e-9, false);
-  l.bandwidth = n.quantity<Dim::bandwidth>("bandwidth");
+  l.bandwidth = n.quantity<Dim::bandwidth>("bandwidth", {}, 1.0, 1e18, false);
   l.latency_per_hop = n.quantity<Dim::time>("latency_per_hop", {}, 0.0, 1e-3, false);
   n.finish();
   return l;
@@ -98,7 +99,7 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
   s.name = root.string("name");
   root.allow("description");
   s.technology = parse_technology(root.child("technology"));
-  s.clock = root.quantity<Dim::frequency>("clock", {}, 0.0, 20e9);
+  s.clock = root.quantity<Dim::frequency>("clock", {}, 1.0, 20e9, false);
   // The supply at which the clock, the read pulse and the ADC rate were given; at another
   // supply they scale with the alpha-power-law gate delay (models/circuit/scaling.hpp).
   s.timing_supply =
@@ -139,7 +140,7 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
   d.allow("source");
   s.package.dram.energy_per_bit =
       d.quantity<Dim::energy_per_bit>("energy_per_bit", {}, 0.0, 1e-9, false);
-  s.package.dram.bandwidth = d.quantity<Dim::bandwidth>("bandwidth");
+  s.package.dram.bandwidth = d.quantity<Dim::bandwidth>("bandwidth", {}, 1.0, 1e18, false);
   d.finish();
   p.finish();
   root.finish();
