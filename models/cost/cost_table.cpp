@@ -82,6 +82,9 @@ CostTable build_cost_table(const ArchSpec& arch) {
           ? weight_columns / xb.columns_per_weight(bits_per_cell) + reference_columns
           : xb.columns;
   const double adc_bank_s = xb.adc.columns_per_adc * adc.conversion_time_s;
+  t.read_cycle_s = std::max(read_pulse_s, 1.0 / clock_hz);
+  t.adc_bank_s = adc_bank_s;
+  t.analog_input_accumulation = xb.input_accumulation == "analog";
   if (xb.input_accumulation == "analog") {
     // Every input cycle (pulse or bit) accumulates on the column first; the bank converts once.
     t.array_cycle_s = std::max(read_pulse_s, 1.0 / clock_hz);

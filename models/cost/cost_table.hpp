@@ -16,6 +16,13 @@ struct CostTable {
   // Timing.
   double array_cycle_s = 0;   // one input cycle of one array: read pulse vs ADC bank vs clock
   double array_vector_s = 0;  // one input vector through one array (all input cycles)
+  // The two resources behind array_cycle_s, for models that time them separately (the SystemC
+  // tile): one input cycle of the cells (read pulse or clock, the slower), and the ADC bank
+  // converting all its channels once (columns_per_adc / f_s). Digital input accumulation
+  // overlaps them (cycle = max of the two); analog runs the cycles, then the bank once.
+  double read_cycle_s = 0;
+  double adc_bank_s = 0;
+  bool analog_input_accumulation = false;
   double vector_lane_ops_per_s = 0;  // per lane
   double vector_special_cycles = 0;  // cycles per special function per lane
   int vector_lanes = 0;

@@ -163,3 +163,18 @@ TEST_CASE("the shipped chips run, and their timing follows the closed form", "[v
   CHECK(figure("zhang_iscas21", "1.1 V", "TOPS").modelled ==
         Approx(2.0 * 1024 * 256 / (4 * 40e-9) / 1e12).epsilon(1e-3));
 }
+
+TEST_CASE("the cost table's read cycle and ADC bank rebuild the array timing", "[analog]") {
+  for (const char* accumulation : {"digital", "analog"}) {
+    ArchSpec arch = test::parse_arch_text(test::small_arch_yaml(
+        kSram, std::string("rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n"
+                           "  input_accumulation: ") +
+                   accumulation + "\n"));
+    CostTable t = build_cost_table(arch);
+    const int cycles = arch.crossbar.input_cycles();
+    const double rebuilt = t.analog_input_accumulation
+                               ? cycles * t.read_cycle_s + t.adc_bank_s
+                               : cycles * std::max(t.read_cycle_s, t.adc_bank_s);
+    CHECK(t.array_vector_s == Approx(rebuilt).epsilon(1e-12));
+  }
+}
