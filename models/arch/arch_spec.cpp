@@ -64,6 +64,15 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   x.adc.sample_rate_hz = a.quantity<Dim::frequency>("sample_rate", {}, 1.0, 100e9, false).si;
   x.adc.columns_per_adc = static_cast<int>(a.integer("columns_per_adc", 1, x.columns));
   x.adc.front_end_bias_a = a.quantity<Dim::current>("front_end_bias", 0.0, 0.0, 1e-2, false).si;
+  x.adc.sample_energy_j = a.quantity<Dim::energy>("sample_energy", 0.0, 0.0, 1e-9, false).si;
+  // A converter's own figures replace the survey fit; give both, with their source.
+  if (a.has("energy_per_conversion") != a.has("area")) {
+    a.fail(a.has("area") ? "area" : "energy_per_conversion",
+           "a datasheet converter needs both energy_per_conversion and area");
+  }
+  x.adc.datasheet_energy_j =
+      a.quantity<Dim::energy>("energy_per_conversion", 0.0, 0.0, 1e-6, false).si;
+  x.adc.datasheet_area_m2 = a.quantity<Dim::area>("area", 0.0, 0.0, 1e-4, false).si;
   a.finish();
 
   int per_weight = x.columns_per_weight(tech.bits_per_cell);

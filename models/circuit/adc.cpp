@@ -73,6 +73,8 @@ AdcCosts adc_costs(const AdcSpec& spec, double node_m) {
   double a_mm2 = std::pow(10.0, arch.area_log10_mm2.eval(spec.enob, fit_node, spec.sample_rate_hz));
   e_pj *= dennard;
   a_mm2 *= dennard * dennard;
+  if (spec.datasheet_energy_j > 0) e_pj = spec.datasheet_energy_j * 1e12;
+  if (spec.datasheet_area_m2 > 0) a_mm2 = spec.datasheet_area_m2 * 1e6;
   return {e_pj * 1e-12, a_mm2 * 1e-6, 1.0 / spec.sample_rate_hz};
 }
 

@@ -49,6 +49,13 @@ struct AdcSpec {
   // transimpedance or current-interface stage), drawn from the supply for as long as the
   // channel is sensing. 0 for dynamic front ends (charge sharing straight into a comparator).
   double front_end_bias_a = 0;
+  // A switched-capacitor sampling integrator in front of the converter (NeuRRAM's neuron):
+  // energy each channel spends sampling and integrating one input cycle. 0 when none.
+  double sample_energy_j = 0;
+  // A specific converter's own figures (an IP datasheet, a paper's component measurement),
+  // used instead of the survey fit when given (> 0), at the supply in use.
+  double datasheet_energy_j = 0;
+  double datasheet_area_m2 = 0;
 };
 
 struct AdcCosts {

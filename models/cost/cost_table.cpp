@@ -50,7 +50,9 @@ CostTable build_cost_table(const ArchSpec& arch) {
   // The survey fit holds at the node's nominal supply; a converter's switched capacitance
   // (capacitive DAC, comparator) draws C V^2, so its energy moves as V^2 from there.
   AdcCosts adc = adc_costs(adc_at_supply, node);
-  adc.energy_per_conversion_j *= (vdd / tech.nominal_supply.si) * (vdd / tech.nominal_supply.si);
+  if (xb.adc.datasheet_energy_j <= 0) {
+    adc.energy_per_conversion_j *= (vdd / tech.nominal_supply.si) * (vdd / tech.nominal_supply.si);
+  }
   const DigitalCosts dig = digital_costs(node, vdd, t.accumulator_bits);
   const double tile_buffer_bits = std::max(arch.tile.input_buffer.si, arch.tile.output_buffer.si);
   const BufferCosts tile_buf = sram_buffer_costs(tile_buffer_bits, node, vdd);
@@ -99,6 +101,9 @@ CostTable build_cost_table(const ArchSpec& arch) {
   // cycle (digital accumulation) or the whole vector (analog accumulation). Booked to the ADC.
   t.energy_j[static_cast<int>(Action::adc_conversion)] +=
       xb.adc.front_end_bias_a * vdd * t.array_vector_s / t.conversion_cycles;
+  // A sampling integrator spends its sample energy on every input cycle it integrates.
+  t.energy_j[static_cast<int>(Action::adc_conversion)] +=
+      xb.adc.sample_energy_j * xb.input_cycles() / t.conversion_cycles;
   t.vector_lanes = arch.chiplet.vector_lanes;
   t.vector_lane_ops_per_s = clock_hz;
   t.vector_special_cycles = 10;  // digital.hpp: a special function is ten multiply-adds

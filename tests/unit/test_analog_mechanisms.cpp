@@ -178,3 +178,33 @@ TEST_CASE("the cost table's read cycle and ADC bank rebuild the array timing", "
     CHECK(t.array_vector_s == Approx(rebuilt).epsilon(1e-12));
   }
 }
+
+TEST_CASE("a sampling integrator costs its sample energy per input cycle", "[analog]") {
+  const std::string crossbar =
+      "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n  input_accumulation: analog\n";
+  ArchSpec plain = test::parse_arch_text(test::small_arch_yaml(kSram, crossbar));
+  ArchSpec sampled = test::parse_arch_text(test::small_arch_yaml(
+      kSram, crossbar,
+      "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2, sample_energy: 1pJ}"));
+  // Analog accumulation converts once per vector, after 4 sampled input cycles.
+  CHECK(build_cost_table(sampled).energy(Action::adc_conversion) -
+            build_cost_table(plain).energy(Action::adc_conversion) ==
+        Approx(4e-12));
+}
+
+TEST_CASE("a datasheet converter replaces the survey fit", "[analog]") {
+  ArchSpec arch = test::parse_arch_text(
+      test::small_arch_yaml("{preset: sram_22nm, supply_voltage: 1.2V, nominal_supply: 0.8V}",
+                            "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
+                            "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2, "
+                            "energy_per_conversion: 0.3pJ, area: 400um2}"));
+  CostTable t = build_cost_table(arch);
+  CHECK(t.energy(Action::adc_conversion) == Approx(0.3e-12));  // no V^2 move: own supply
+  // 8 columns, 2 per ADC: 4 converters of 400 um^2 in each of the 16 arrays.
+  CHECK(t.area_m2[static_cast<int>(Component::adc)] == Approx(16 * 4 * 400e-12));
+  CHECK_THROWS_WITH(test::parse_arch_text(test::small_arch_yaml(
+                        kSram, "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
+                        "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 1, "
+                        "energy_per_conversion: 1pJ}")),
+                    Catch::Contains("needs both energy_per_conversion and area"));
+}
