@@ -154,9 +154,9 @@ std::vector<ChipPoint> validate_chips(const std::string& chips_dir) {
 }
 
 std::string chip_validation_table(const std::vector<ChipPoint>& points) {
-  std::string s =
-      fmt::format("{:<18} {:<14} {:<24} {:<11} {:<9} {:>14} {:>10} {:>8}  {}\n", "chip", "point",
-                  "technology", "in/w/out", "figure", "measured", "modelled", "error", "band");
+  std::string s = fmt::format("{:<18} {:<15} {:<24} {:<9} {:<9} {:>14} {:>10} {:>8}  {:<4} {}\n",
+                              "chip", "point", "technology", "in/w/out", "figure", "measured",
+                              "modelled", "error", "band", "role");
   for (const auto& p : points) {
     for (const auto& f : p.figures) {
       s += fmt::format("{:<18} {:<15} {:<24} {:<9} {:<9} {:>14} {:>10.4g} {:>+7.1f}%  {:<4} {}\n",
