@@ -16,6 +16,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "hw/system/tile.hpp"
 #include "models/core/error.hpp"
 
 namespace cimsim {
@@ -35,14 +36,9 @@ sc_time at(u64 fs) {
   return sc_time::from_value(fs);
 }
 
-struct RowJob {
-  int op = 0;
-  std::int64_t row = 0;
-};
-
 // What every module reads: the workload, the mapping and the analytical per-op timing, turned
 // into per-row figures once.
-struct Replay {
+struct Replay : RowObserver {
   const Workload* workload = nullptr;
   const Mapping* mapping = nullptr;
   const CostTable* costs = nullptr;
@@ -52,9 +48,14 @@ struct Replay {
   bool contention = true;
 
   // Per op: one row's service time, and the actions of one row (the last row also takes the
-  // remainder of counts that do not divide by the rows).
+  // remainder of counts that do not divide by the rows). A weight matmul's share holds only
+  // what its tile does not count itself (its inputs' link bits).
   std::vector<sc_time> row_service;
   std::vector<ActionCounts> row_share, last_row_share;
+  // Per weight matmul: one vector's actions by stage, and the time its row's remote activations
+  // take to fill the tile's input buffer.
+  std::vector<TileActions> tile_actions;
+  std::vector<sc_time> input_fill;
 
   // Die-to-die links, keyed by (chiplet, direction 0..3 = E, W, N, S); 4 and 5 are the
   // router's injection and ejection ports.
@@ -118,6 +119,8 @@ struct Replay {
     row_service.resize(n);
     row_share.assign(n, {});
     last_row_share.assign(n, {});
+    tile_actions.assign(n, {});
+    input_fill.assign(n, SC_ZERO_TIME);
     for (size_t i = 0; i < n; ++i) {
       const Op& op = workload->ops[i];
       const OpResult& r = per_op[i];
@@ -130,18 +133,27 @@ struct Replay {
         last.count[a] = total / rows + total % rows;
       }
       if (op.kind == OpKind::weight_matmul) {
-        // The arrays count their own work, one input vector at a time.
+        // The tile's stages count their own work, one input vector at a time.
         Op one = op;
         one.m = 1;
         ActionCounts arrays;
         const Mapping& m = *mapping;
         count_weight_matmul(one, m.matrices[m.op_matrix[i]], *costs, m.input_cycles,
                             m.columns_per_weight, m.offset_column, m.dac_inputs, arrays);
+        tile_actions[i] = TileActions::split(arrays);
         for (Action a : {Action::cell_read, Action::row_drive, Action::dac_conversion,
                          Action::adc_conversion, Action::shift_add, Action::partial_sum_add,
                          Action::tile_buffer_bit, Action::global_buffer_bit}) {
-          share[a] = last[a] = arrays[a];
+          share[a] = last[a] = 0;
         }
+        // The evaluator's op time: the remote inputs' serialization, then m vectors.
+        double transfer_s = 0;
+        for (int src : op.inputs) {
+          if (m.op_chiplet[src] == m.op_chiplet[i]) continue;
+          transfer_s += static_cast<double>(workload->ops[src].output_elements) *
+                        costs->activation_bits / costs->link_bandwidth_bps;
+        }
+        input_fill[i] = at(femtoseconds(transfer_s / static_cast<double>(rows)));
       }
       row_share[i] = share;
       last_row_share[i] = last;
@@ -151,6 +163,12 @@ struct Replay {
   // Counts of one row of op i.
   void count_row(int i, std::int64_t row) {
     counts += row == per_op[i].rows - 1 ? last_row_share[i] : row_share[i];
+  }
+
+  // A tile served a row: its other actions (link bits) are counted here.
+  void row_served(const RowJob& job) override {
+    count_row(job.op, job.row);
+    ++transactions;
   }
 };
 
@@ -230,10 +248,11 @@ class RowDispatcher : public sc_core::sc_module {
     }
   }
 
-  // Binds op i to a target; binding order is the socket index.
-  void bind(int op, RowTarget& target) {
+  // Binds op i to a target socket; binding order is the socket index.
+  template <class TargetSocket>
+  void bind(int op, TargetSocket& target) {
     ops_[op].target = static_cast<int>(bound_++);
-    socket.bind(target.socket);
+    socket.bind(target);
   }
 
  private:
@@ -368,14 +387,25 @@ class RowDispatcher : public sc_core::sc_module {
 };
 
 // Weights that do not fit: one thread runs the ops one after another, as the evaluator does,
-// then reprograms the arrays.
+// then reprograms the arrays. Each op's rows go to the same targets as in the pipelined replay.
 class SequentialRunner : public sc_core::sc_module {
  public:
-  tlm_utils::simple_initiator_socket<SequentialRunner> socket;
+  tlm_utils::multi_passthrough_initiator_socket<SequentialRunner> socket;
   SC_HAS_PROCESS(SequentialRunner);
   SequentialRunner(sc_core::sc_module_name name, Replay& replay, double reload_s)
-      : sc_module(name), socket("socket"), replay_(replay), reload_s_(reload_s) {
+      : sc_module(name),
+        socket("socket"),
+        replay_(replay),
+        reload_s_(reload_s),
+        target_(replay.per_op.size(), -1) {
     SC_THREAD(run);
+  }
+
+  // Binds op i to a target socket; binding order is the socket index.
+  template <class TargetSocket>
+  void bind(int op, TargetSocket& target) {
+    target_[op] = static_cast<int>(bound_++);
+    socket.bind(target);
   }
 
  private:
@@ -384,13 +414,15 @@ class SequentialRunner : public sc_core::sc_module {
     qk.reset();
     RowJob job;
     tlm::tlm_generic_payload trans;
+    trans.set_command(tlm::TLM_IGNORE_COMMAND);
     trans.set_data_ptr(reinterpret_cast<unsigned char*>(&job));
+    trans.set_data_length(sizeof(job));
     for (size_t i = 0; i < replay_.per_op.size(); ++i) {
       qk.inc(at(femtoseconds(replay_.per_op[i].hop_latency_s)));
       for (std::int64_t row = 0; row < replay_.per_op[i].rows; ++row) {
         job = {static_cast<int>(i), row};
         sc_time delay = qk.get_local_time();
-        socket->b_transport(trans, delay);
+        socket[target_[i]]->b_transport(trans, delay);
         qk.set(delay);
         if (qk.need_sync()) qk.sync();
       }
@@ -400,6 +432,8 @@ class SequentialRunner : public sc_core::sc_module {
   }
   Replay& replay_;
   double reload_s_;
+  std::vector<int> target_;  // per op: its socket index
+  size_t bound_ = 0;
 };
 
 }  // namespace
@@ -437,7 +471,8 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   }
   replay.prepare();
 
-  // Targets exist where an op uses them (an unbound TLM socket is an elaboration error).
+  // Targets exist where an op uses them (an unbound TLM socket is an elaboration error): a tile
+  // (arrays, ADC bank) per weight matrix, the vector unit of the op's chiplet, the DRAM port.
   const bool contention = options.contention;
   const int chiplets = static_cast<int>(map.chiplet_position.size());
   std::vector<std::unique_ptr<RowTarget>> vector_units(chiplets);
@@ -449,31 +484,38 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     return *vector_units[c];
   };
   std::unique_ptr<RowTarget> dram;
-  std::vector<std::unique_ptr<RowTarget>> arrays;
-  std::unique_ptr<RowDispatcher> dispatcher;
-  std::unique_ptr<SequentialRunner> sequential;
-  std::unique_ptr<RowTarget> any;  // the sequential runner's single target
-  if (map.fits) {
-    dispatcher = std::make_unique<RowDispatcher>("dispatcher", replay);
+  std::vector<std::unique_ptr<Tile>> tiles;
+  const TileTiming timing = TileTiming::from(costs, map.input_cycles);
+  // The tile's stages rebuild the cost table's vector time (to the femtosecond rounding).
+  if (std::abs(static_cast<double>(timing.vector_fs()) * 1e-15 - costs.array_vector_s) >
+      1e-9 * costs.array_vector_s + 2e-15)
+    panic("replay_in_systemc: the tile's array and ADC bank times do not add up to array_vector_s");
+  auto bind_all = [&](auto& initiator) {
     for (size_t i = 0; i < w.ops.size(); ++i) {
       const Op& op = w.ops[i];
       const int id = static_cast<int>(i);
       if (op.kind == OpKind::weight_matmul) {
-        arrays.push_back(
-            std::make_unique<RowTarget>(sc_core::sc_gen_unique_name("arrays"), replay, false));
-        dispatcher->bind(id, *arrays.back());
+        tiles.push_back(std::make_unique<Tile>(("tile_" + std::to_string(map.op_matrix[i])).c_str(),
+                                               timing, replay.tile_actions[i], replay.input_fill[i],
+                                               &replay));
+        initiator.bind(id, tiles.back()->socket);
       } else if (op.kind == OpKind::embedding) {
         if (!dram) dram = std::make_unique<RowTarget>("dram_port", replay, contention);
-        dispatcher->bind(id, *dram);
+        initiator.bind(id, dram->socket);
       } else {
-        dispatcher->bind(id, vector_unit(map.op_chiplet[i]));
+        initiator.bind(id, vector_unit(map.op_chiplet[i]).socket);
       }
     }
+  };
+  std::unique_ptr<RowDispatcher> dispatcher;
+  std::unique_ptr<SequentialRunner> sequential;
+  if (map.fits) {
+    dispatcher = std::make_unique<RowDispatcher>("dispatcher", replay);
+    bind_all(*dispatcher);
   } else {
     sequential =
         std::make_unique<SequentialRunner>("sequential", replay, analytical.reload_latency_s);
-    any = std::make_unique<RowTarget>("whole_chip", replay, false);
-    sequential->socket.bind(any->socket);
+    bind_all(*sequential);
   }
 
   const auto sim_start = std::chrono::steady_clock::now();
@@ -482,6 +524,11 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
 
   ChipReplayResult result;
   result.counts = replay.counts;
+  result.component_transactions = replay.transactions;
+  for (const auto& t : tiles) {
+    result.counts += t->counts();
+    result.component_transactions += t->inner_transactions();
+  }
   if (!map.fits) {
     result.counts[Action::cell_write] += map.cells_used;
     result.counts[Action::dram_bit] += map.weight_bits_total;

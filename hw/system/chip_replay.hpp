@@ -3,24 +3,26 @@
 // Every op streams its rows (token vectors): row r starts once its own row r - 1 is done and
 // its inputs have produced the rows it needs (all of them for an input needed whole, such as the
 // keys of bidirectional attention), plus the inputs' per-hop latency. Each row is one
-// b_transport to the resource that computes it: a weight matrix's own arrays, the vector unit of
-// the op's chiplet, or the DRAM port. A target annotates the row's time from the same per-op
+// b_transport to the resource that computes it: the tile of the op's weight matrix (which
+// forwards the vector to its crossbar-array and ADC-bank modules, hw/system/tile.hpp, timed from
+// the cost table's read_cycle_s and adc_bank_s), the vector unit of the op's chiplet, or the
+// DRAM port. The vector unit and the DRAM port annotate a row's time from the same per-op
 // timing the analytical evaluator uses; a shared target (vector unit, DRAM) queues rows that
 // arrive while it is busy, which is the contention the closed form leaves out. With contention
 // off every target is private and the replay reproduces the analytical latency. Targets count
-// actions as they serve rows: crossbar arrays vector by vector with the same count_weight_matmul
-// as the evaluator, other ops their per-row share, so the totals must equal the analytical
-// counts. Mesh transfers are timed as serialization plus hop latency, as in the evaluator, and
-// each row's transfer also holds every link of its XY route for its serialization time
-// (wormhole: the route is held end to end), so transfers that share a link wait for each other;
-// this is where link contention and per-link utilization come from. (The cycle-level mesh with
-// router buffers is hw/mesh, driven by `cimsim mesh`.)
-// One initiator, the dispatcher (the chip's control), issues every op's rows in the order of
-// their local time and runs ahead of the kernel by at most the quantum (temporal decoupling with
-// a tlm_quantumkeeper). Issuing in time order is what keeps a shared target first come, first
-// served while the dispatcher runs ahead; the result does not depend on the quantum, which only
-// sets how often the kernel's time catches up (and so how often other processes could run).
-// One replay per process: SystemC elaborates once.
+// actions as they serve rows: a tile's arrays, ADC bank and shift-add/buffers vector by vector
+// with the same count_weight_matmul as the evaluator, other ops their per-row share, so the
+// totals must equal the analytical counts. Mesh transfers are timed as serialization plus hop
+// latency, as in the evaluator, and each row's transfer also holds every link of its XY route for
+// its serialization time (wormhole: the route is held end to end), so transfers that share a link
+// wait for each other; this is where link contention and per-link utilization come from. (The
+// cycle-level mesh with router buffers is hw/mesh, driven by `cimsim mesh`.) One initiator, the
+// dispatcher (the chip's control), issues every op's rows in the order of their local time and runs
+// ahead of the kernel by at most the quantum (temporal decoupling with a tlm_quantumkeeper).
+// Issuing in time order is what keeps a shared target first come, first served while the dispatcher
+// runs ahead; the result does not depend on the quantum, which only sets how often the kernel's
+// time catches up (and so how often other processes could run). One replay per process: SystemC
+// elaborates once.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +54,9 @@ struct ChipReplayResult {
   ActionCounts counts;
   double latency_s = 0;
   double analytical_latency_s = 0;
-  std::uint64_t transactions = 0;  // b_transport calls, one per row
+  std::uint64_t transactions = 0;  // rows: the b_transport calls the chip's control issues
+  // Every b_transport call, the tiles' calls to their arrays and ADC banks included.
+  std::uint64_t component_transactions = 0;
   double quantum_s = 0;
   double wall_s = 0;      // the whole call: evaluation, elaboration, simulation
   double sim_wall_s = 0;  // sc_start only
