@@ -525,9 +525,13 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   ChipReplayResult result;
   result.counts = replay.counts;
   result.component_transactions = replay.transactions;
+  result.tiles = static_cast<int>(tiles.size());
   for (const auto& t : tiles) {
     result.counts += t->counts();
     result.component_transactions += t->inner_transactions();
+    result.array_busy_s += t->arrays().busy().to_seconds();
+    result.adc_bank_busy_s += t->adc().busy().to_seconds();
+    result.tile_wait_s += t->waited().to_seconds();
   }
   if (!map.fits) {
     result.counts[Action::cell_write] += map.cells_used;

@@ -61,6 +61,13 @@ struct ChipReplayResult {
   double wall_s = 0;      // the whole call: evaluation, elaboration, simulation
   double sim_wall_s = 0;  // sc_start only
   std::vector<double> vector_unit_utilization;  // per chiplet: busy / latency
+  // The tiles (one per weight matrix): busy time of their crossbar arrays and of their ADC
+  // banks, summed over tiles, and the time rows waited for a tile's input buffer, arrays or
+  // bank (zero when no tile is shared: every matrix has its own arrays).
+  int tiles = 0;
+  double array_busy_s = 0;
+  double adc_bank_busy_s = 0;
+  double tile_wait_s = 0;
   double dram_utilization = 0;
 };
 

@@ -57,7 +57,10 @@ VectorStage::VectorStage(sc_core::sc_module_name name, sc_time per_vector, Vecto
 void VectorStage::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   const sc_time now = sc_core::sc_time_stamp();
   sc_time start = now + delay;
-  if (start < free_at_) start = free_at_;  // busy with an earlier vector: wait
+  if (start < free_at_) {  // busy with an earlier vector: wait
+    waited_ += free_at_ - start;
+    start = free_at_;
+  }
   free_at_ = start + per_vector_;
   busy_ += per_vector_;
   ++vectors_;
@@ -99,7 +102,10 @@ void Tile::b_transport(tlm::tlm_generic_payload& trans, sc_time& delay) {
   // The input buffer takes the row's remote activations (double-buffered: the next row may fill
   // while this one computes).
   sc_time start = now + delay;
-  if (start < input_free_at_) start = input_free_at_;
+  if (start < input_free_at_) {
+    input_waited_ += input_free_at_ - start;
+    start = input_free_at_;
+  }
   input_free_at_ = start + input_fill_;
   const sc_time vector_start = input_free_at_ - now;
   sc_time arrays_done = vector_start;

@@ -103,6 +103,8 @@ class VectorStage : public sc_core::sc_module, public LooselyTimedTarget {
   VectorStage(sc_core::sc_module_name name, sc_core::sc_time per_vector, VectorActions actions);
 
   sc_core::sc_time busy() const { return busy_; }
+  // Time vectors spent waiting for the stage (arrived while it was busy).
+  sc_core::sc_time waited() const { return waited_; }
   std::uint64_t vectors() const { return vectors_; }
   void add_counts(ActionCounts& to) const;
 
@@ -113,6 +115,7 @@ class VectorStage : public sc_core::sc_module, public LooselyTimedTarget {
   VectorActions actions_;
   sc_core::sc_time free_at_ = sc_core::SC_ZERO_TIME;
   sc_core::sc_time busy_ = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time waited_ = sc_core::SC_ZERO_TIME;
   std::uint64_t vectors_ = 0;
 };
 
@@ -150,6 +153,8 @@ class Tile : public sc_core::sc_module,
   const CrossbarArray& arrays() const { return arrays_; }
   const AdcBank& adc() const { return adc_; }
   std::uint64_t rows() const { return rows_; }
+  // Time rows and vectors waited: for the input buffer, the arrays and the ADC bank.
+  sc_core::sc_time waited() const { return input_waited_ + arrays_.waited() + adc_.waited(); }
   // b_transport calls the tile made to its arrays and bank.
   std::uint64_t inner_transactions() const { return 2 * rows_; }
   // Every action the tile and its stages counted.
@@ -169,6 +174,7 @@ class Tile : public sc_core::sc_module,
   AdcBank adc_;
   tlm::tlm_generic_payload inner_;
   sc_core::sc_time input_free_at_ = sc_core::SC_ZERO_TIME;
+  sc_core::sc_time input_waited_ = sc_core::SC_ZERO_TIME;
   std::uint64_t rows_ = 0;
 };
 

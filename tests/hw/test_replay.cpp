@@ -22,9 +22,9 @@ struct Case {
   Evaluation analytical;
 };
 
-Case make(const std::string& arch_file, const std::string& model, WorkloadRequest request) {
+Case make_from(ArchSpec arch, const std::string& model, WorkloadRequest request) {
   Case c;
-  c.arch = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/" + arch_file, nullptr);
+  c.arch = std::move(arch);
   c.workload = build_transformer(find_workload(model), request);
   c.mapping = map_workload(c.arch, c.workload);
   c.costs = build_cost_table(c.arch);
@@ -33,10 +33,50 @@ Case make(const std::string& arch_file, const std::string& model, WorkloadReques
   return c;
 }
 
+// arch_file: under configs/arch/, or a path from the source root.
+ArchSpec arch_at(const std::string& arch_file) {
+  const std::string root = std::string(CIMSIM_SOURCE_DIR) + "/";
+  const bool in_arch = arch_file.find('/') == std::string::npos;
+  return load_arch(root + (in_arch ? "configs/arch/" : "") + arch_file, nullptr);
+}
+
+Case make(const std::string& arch_file, const std::string& model, WorkloadRequest request) {
+  return make_from(arch_at(arch_file), model, request);
+}
+
 void check_counts(const ActionCounts& simulated, const ActionCounts& analytical) {
   for (int a = 0; a < kNumActions; ++a) {
     INFO(action_name(static_cast<Action>(a)));
     CHECK(simulated.count[a] == analytical.count[a]);
+  }
+}
+
+// The tiles' stages against their closed forms: one tile per weight matrix, the arrays busy
+// vectors x cycles x read_cycle_s, the ADC banks vectors x cycles x adc_bank_s (digital) or
+// vectors x adc_bank_s (analog), summed over matrices; and, each matrix having its own arrays,
+// no row ever waited for a tile's buffer, arrays or bank.
+void check_tiles(const Case& c, const ChipReplayResult& r) {
+  double vectors = 0;
+  int matrices = 0;
+  for (const Op& op : c.workload.ops) {
+    if (op.kind != OpKind::weight_matmul) continue;
+    ++matrices;
+    vectors += static_cast<double>(op.m);
+  }
+  const double cycles = c.mapping.input_cycles;
+  CHECK(r.tiles == matrices);
+  CHECK(r.array_busy_s == Approx(vectors * cycles * c.costs.read_cycle_s).epsilon(1e-9));
+  const double bank =
+      c.costs.analog_input_accumulation ? c.costs.adc_bank_s : cycles * c.costs.adc_bank_s;
+  CHECK(r.adc_bank_busy_s == Approx(vectors * bank).epsilon(1e-9));
+  CHECK(r.tile_wait_s == 0.0);
+  // Each row is one call into the tile plus one to its arrays and one to its bank.
+  CHECK(r.component_transactions == r.transactions + 2 * static_cast<std::uint64_t>(vectors));
+  // Energy by component from the replay's counts equals the evaluator's breakdown.
+  const auto priced = price(r.counts, c.costs);
+  for (int k = 0; k < kNumComponents; ++k) {
+    INFO(component_name(static_cast<Component>(k)));
+    CHECK(priced[k] == c.analytical.energy_by_component_j[k]);
   }
 }
 
@@ -48,6 +88,49 @@ TEST_CASE("replay without contention: same counts, same latency as the closed fo
   check_counts(r.counts, c.analytical.counts);
   CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
   CHECK(r.analytical_latency_s == c.analytical.latency_s);
+  check_tiles(c, r);
+}
+
+TEST_CASE("replay with analog input accumulation on the chiplet package: the closed form",
+          "[replay]") {
+  // The default package with NeuRRAM-style accumulation (the cycles integrate on the columns,
+  // the bank converts once): the tiles time arrays then bank, pipelined across ops.
+  ArchSpec arch = arch_at("reram_chiplets.yaml");
+  arch.crossbar.input_accumulation = "analog";
+  Case c = make_from(arch, "bert-base", WorkloadRequest{});
+  REQUIRE(c.costs.analog_input_accumulation);
+  REQUIRE(c.mapping.fits);
+  ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, /*contention=*/false);
+  check_counts(r.counts, c.analytical.counts);
+  CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
+  check_tiles(c, r);
+}
+
+namespace {
+
+// A published chip (configs/chips): BERT-base does not fit its arrays, so the ops run one after
+// another and the arrays are reprogrammed (most of the latency on ReRAM). The compute part, the
+// latency less the reprogramming, is compared on its own so the tiles' timing is not hidden.
+void check_chip(const std::string& arch_file) {
+  Case c = make(arch_file, "bert-base", WorkloadRequest{});
+  REQUIRE_FALSE(c.mapping.fits);
+  ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, /*contention=*/false);
+  check_counts(r.counts, c.analytical.counts);
+  CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
+  const double reload = c.analytical.reload_latency_s;
+  CHECK(r.latency_s - reload == Approx(c.analytical.latency_s - reload).epsilon(1e-6));
+  check_tiles(c, r);
+}
+
+}  // namespace
+
+TEST_CASE("replay on NeuRRAM (analog input accumulation): counts and closed form", "[replay]") {
+  check_chip("configs/chips/neurram_nature22/arch.yaml");
+}
+
+TEST_CASE("replay on Zhang ISCAS 2021 (digital, cells as slow as the bank): closed form",
+          "[replay]") {
+  check_chip("configs/chips/zhang_iscas21/arch.yaml");
 }
 
 TEST_CASE("replay with shared vector units: same counts, contention only adds latency",
@@ -60,6 +143,9 @@ TEST_CASE("replay with shared vector units: same counts, contention only adds la
   check_counts(r.counts, c.analytical.counts);
   CHECK(r.latency_s >= c.analytical.latency_s * (1 - 1e-9));
   for (double u : r.vector_unit_utilization) CHECK(u <= 1.0 + 1e-9);
+  // Contention on: the vector units queue, but a tile's ADC bank is shared only by its own
+  // array's columns and every matrix has its own arrays, so no row waits at a tile.
+  check_tiles(c, r);
   // BERT-base spans 14 chiplets in snake order: activations cross links between them.
   REQUIRE_FALSE(r.links.empty());
   for (const auto& l : r.links) {
