@@ -23,6 +23,17 @@ MeshParams MeshParams::from_arch(const ArchSpec& arch) {
   return p;
 }
 
+MeshParams MeshParams::from_link(double bandwidth_bps, double latency_per_hop_s, int k_x, int k_y) {
+  MeshParams p;
+  p.k_x = k_x;
+  p.k_y = k_y;
+  p.clock_hz = bandwidth_bps / p.flit_bits;
+  const double hop_cycles = latency_per_hop_s * p.clock_hz;
+  p.link_cycles = std::max(1, static_cast<int>(std::ceil(hop_cycles - 1e-9)));
+  p.validate();
+  return p;
+}
+
 void MeshParams::validate() const {
   auto need = [](bool ok, const char* field, const std::string& what) {
     if (!ok) throw UserError(fmt::format("error: mesh parameter '{}': {}", field, what));

@@ -45,6 +45,11 @@ struct MeshParams {
   // router_cycles and buffer_depth_flits keep their defaults.
   static MeshParams from_arch(const ArchSpec& arch);
 
+  // The same from a link's bandwidth and per-hop latency alone (a cost table carries no clock):
+  // flit_bits keeps its default and the clock is bandwidth / flit_bits, so that one flit per
+  // cycle carries the bandwidth; link_cycles = ceil(latency_per_hop x clock).
+  static MeshParams from_link(double bandwidth_bps, double latency_per_hop_s, int k_x, int k_y);
+
   // Throws UserError naming the bad field when a value is out of range.
   void validate() const;
 };

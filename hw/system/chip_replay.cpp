@@ -1,5 +1,6 @@
 #include "hw/system/chip_replay.hpp"
 
+#include <fmt/format.h>
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
@@ -16,6 +17,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "hw/mesh/packet_mesh.hpp"
 #include "hw/system/tile.hpp"
 #include "models/core/error.hpp"
 
@@ -68,6 +70,12 @@ struct Replay : RowObserver {
   // the destination), as hw/mesh counts flits switched.
   std::vector<sc_time> router_busy;
   std::map<std::pair<int, int>, Link> links;
+
+  // With contention: the packet-level routers (hw/mesh/packet_mesh.hpp), their clock period in
+  // femtoseconds, and each chiplet's node on the mesh (y k_x + x).
+  std::unique_ptr<PacketMesh> mesh;
+  u64 cycle_fs = 0;
+  std::vector<int> node_of;
 
   int chiplet_at(int x, int y) const {
     const auto& pos = mapping->chiplet_position;
@@ -125,7 +133,18 @@ struct Replay : RowObserver {
       const Op& op = workload->ops[i];
       const OpResult& r = per_op[i];
       const std::int64_t rows = r.rows;
-      row_service[i] = at(femtoseconds(r.busy_s / static_cast<double>(rows)));
+      // The evaluator's op time holds the remote inputs' serialization. Through the routers
+      // (contention on) the packets carry it instead, so the targets serve the rest.
+      double transfer_s = 0;
+      for (int src : op.inputs) {
+        if (mapping->op_chiplet[src] == mapping->op_chiplet[i]) continue;
+        transfer_s += static_cast<double>(workload->ops[src].output_elements) *
+                      costs->activation_bits / costs->link_bandwidth_bps;
+      }
+      const bool through_routers = mesh != nullptr;
+      const bool in_tile = op.kind == OpKind::weight_matmul;
+      const double serve_s = through_routers || in_tile ? r.busy_s - transfer_s : r.busy_s;
+      row_service[i] = at(femtoseconds(std::max(0.0, serve_s) / static_cast<double>(rows)));
       ActionCounts share, last;
       for (int a = 0; a < kNumActions; ++a) {
         const u64 total = r.counts.count[a];
@@ -146,14 +165,10 @@ struct Replay : RowObserver {
                          Action::tile_buffer_bit, Action::global_buffer_bit}) {
           share[a] = last[a] = 0;
         }
-        // The evaluator's op time: the remote inputs' serialization, then m vectors.
-        double transfer_s = 0;
-        for (int src : op.inputs) {
-          if (m.op_chiplet[src] == m.op_chiplet[i]) continue;
-          transfer_s += static_cast<double>(workload->ops[src].output_elements) *
-                        costs->activation_bits / costs->link_bandwidth_bps;
-        }
-        input_fill[i] = at(femtoseconds(transfer_s / static_cast<double>(rows)));
+        // The evaluator's op time: the remote inputs' serialization, then m vectors. Through
+        // the routers the packets' arrival replaces the serialization.
+        if (!through_routers)
+          input_fill[i] = at(femtoseconds(transfer_s / static_cast<double>(rows)));
       }
       row_share[i] = share;
       last_row_share[i] = last;
@@ -232,7 +247,8 @@ class RowDispatcher : public sc_core::sc_module {
       OpState& s = ops_[i];
       s.rows = replay.per_op[i].rows;
       s.produced_at.assign(s.rows, SC_ZERO_TIME);
-      s.hop = at(femtoseconds(replay.per_op[i].hop_latency_s));
+      // Through the routers a packet's flight replaces the evaluator's per-hop latency.
+      s.hop = replay.mesh ? SC_ZERO_TIME : at(femtoseconds(replay.per_op[i].hop_latency_s));
       const int here = map.op_chiplet[i];
       for (int src : op.inputs) {
         const bool whole =
@@ -242,8 +258,17 @@ class RowDispatcher : public sc_core::sc_module {
         if (from == here) continue;
         const double bits = static_cast<double>(w.ops[src].output_elements) *
                             replay.costs->activation_bits / static_cast<double>(s.rows);
-        s.routes.push_back({replay.route(from, here), replay.routers_on_route(from, here),
-                            at(femtoseconds(bits / replay.costs->link_bandwidth_bps))});
+        const int flit_bits = replay.mesh ? replay.mesh->params().flit_bits : 1;
+        const int flits = std::max(1, static_cast<int>(std::ceil(bits / flit_bits - 1e-9)));
+        Route r{{}, {}, at(femtoseconds(bits / replay.costs->link_bandwidth_bps)), -1, -1, flits};
+        if (replay.mesh) {
+          r.src_node = replay.node_of[from];
+          r.dst_node = replay.node_of[here];
+        } else {
+          r.links = replay.route(from, here);
+          r.routers = replay.routers_on_route(from, here);
+        }
+        s.routes.push_back(std::move(r));
       }
     }
   }
@@ -260,6 +285,8 @@ class RowDispatcher : public sc_core::sc_module {
     std::vector<Replay::Link*> links;
     std::vector<int> routers;  // every router on the route, source to destination
     sc_time serialization;     // per row
+    // Through the packet-level routers: the nodes and one row's share in flits.
+    int src_node = -1, dst_node = -1, flits = 0;
   };
   struct OpState {
     std::int64_t rows = 0;
@@ -334,6 +361,21 @@ class RowDispatcher : public sc_core::sc_module {
       OpState& s = ops_[step.op];
       // Remote inputs hold their whole XY route for their serialization time (wormhole); a
       // route busy with another transfer delays the row.
+      if (s.routed < s.routes.size() && replay_.mesh) {
+        // Contention: each remote input's share of the row is a packet injected at the first
+        // router cycle from now, in the dispatcher's time order; the row starts when the last
+        // tail is ejected (the routers' flight and serialization replace the closed form's).
+        const u64 cycle = replay_.cycle_fs;
+        const u64 inject = (t.value() + cycle - 1) / cycle;
+        u64 arrival = t.value();
+        for (const Route& r : s.routes) {
+          arrival = std::max(arrival,
+                             replay_.mesh->send(r.src_node, r.dst_node, r.flits, inject) * cycle);
+        }
+        s.routed = s.routes.size();
+        queue_.push({at(arrival), seq_++, step.op});
+        continue;
+      }
       if (s.routed < s.routes.size()) {
         const Route& r = s.routes[s.routed++];
         sc_time start = t;
@@ -463,6 +505,27 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   replay.contention = options.contention;
   replay.per_op.resize(w.ops.size());
   replay.router_busy.assign(map.chiplet_position.size(), SC_ZERO_TIME);
+  int k_x = 0, k_y = 0;
+  for (const auto& p : map.chiplet_position) {
+    k_x = std::max(k_x, p.x + 1);
+    k_y = std::max(k_y, p.y + 1);
+  }
+  MeshParams mesh_params =
+      options.mesh ? *options.mesh
+                   : MeshParams::from_link(costs.link_bandwidth_bps, costs.link_latency_per_hop_s,
+                                           std::max(k_x, 1), std::max(k_y, 1));
+  mesh_params.validate();
+  if (mesh_params.k_x < k_x || mesh_params.k_y < k_y) {
+    throw UserError(fmt::format(
+        "error: the mesh's routers ({} x {}) do not reach the mapping's chiplets ({} x {})",
+        mesh_params.k_x, mesh_params.k_y, k_x, k_y));
+  }
+  if (options.contention && map.fits) {
+    replay.mesh = std::make_unique<PacketMesh>(mesh_params);
+    replay.cycle_fs = std::max<u64>(1, femtoseconds(mesh_params.clock_period_s()));
+    for (const auto& p : map.chiplet_position)
+      replay.node_of.push_back(p.y * mesh_params.k_x + p.x);
+  }
   Workspace ws;
   const Evaluation analytical = evaluate(w, map, costs, ws, replay.per_op);
   for (const OpResult& r : replay.per_op) {
@@ -541,12 +604,36 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   result.analytical_latency_s = analytical.latency_s;
   result.transactions = replay.transactions;
   result.quantum_s = options.quantum_s;
+  result.mesh = mesh_params;
   for (const auto& v : vector_units) {
     const double busy = v ? v->busy().to_seconds() : 0.0;
     result.vector_unit_utilization.push_back(result.latency_s > 0 ? busy / result.latency_s : 0);
   }
   if (dram && result.latency_s > 0)
     result.dram_utilization = dram->busy().to_seconds() / result.latency_s;
+  const double cycle_s = static_cast<double>(replay.cycle_fs) * 1e-15;
+  if (replay.mesh) {
+    // Links from the packet-level routers: flits sent x the cycle.
+    const MeshParams& mp = replay.mesh->params();
+    for (int node = 0; node < mp.nodes(); ++node) {
+      const auto& st = replay.mesh->routers()[static_cast<size_t>(node)];
+      for (int d = 0; d < 4; ++d) {
+        if (st.link_flits[d] == 0) continue;
+        LinkUse use;
+        use.from_x = node % mp.k_x;
+        use.from_y = node / mp.k_x;
+        use.to_x = use.from_x + (d == 0 ? 1 : d == 1 ? -1 : 0);
+        use.to_y = use.from_y + (d == 2 ? 1 : d == 3 ? -1 : 0);
+        use.direction = "EWNS"[d];
+        use.utilization = result.latency_s > 0
+                              ? static_cast<double>(st.link_flits[d]) * cycle_s / result.latency_s
+                              : 0;
+        result.links.push_back(use);
+      }
+    }
+    result.mesh_packets = replay.mesh->packets();
+    result.mesh_excess_s = static_cast<double>(replay.mesh->excess_cycles()) * cycle_s;
+  }
   for (const auto& [key, link] : replay.links) {
     if (key.second >= 4) continue;  // injection and ejection ports are not die-to-die links
     const auto& p = map.chiplet_position[key.first];
@@ -561,11 +648,6 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   }
   // Router utilization: busy output-port time over latency x output ports (the ejection port
   // and one per neighbour on the mesh), the definition hw/mesh uses for synthetic traffic.
-  int k_x = 0, k_y = 0;
-  for (const auto& p : map.chiplet_position) {
-    k_x = std::max(k_x, p.x + 1);
-    k_y = std::max(k_y, p.y + 1);
-  }
   for (size_t c = 0; c < map.chiplet_position.size(); ++c) {
     const auto& p = map.chiplet_position[c];
     RouterUse use;
@@ -573,9 +655,15 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     use.x = p.x;
     use.y = p.y;
     use.output_ports = 1 + (p.x > 0) + (p.x + 1 < k_x) + (p.y > 0) + (p.y + 1 < k_y);
-    use.utilization = result.latency_s > 0 ? replay.router_busy[c].to_seconds() /
-                                                 (result.latency_s * use.output_ports)
-                                           : 0;
+    double busy_s = replay.router_busy[c].to_seconds();
+    if (replay.mesh && result.latency_s > 0) {
+      const auto& st = replay.mesh->routers()[static_cast<size_t>(replay.node_of[c])];
+      busy_s = static_cast<double>(st.flits_switched) * cycle_s;
+      use.buffer_occupancy_flits =
+          static_cast<double>(st.buffered_flit_cycles) * cycle_s / result.latency_s;
+      use.blocked_flits = static_cast<double>(st.blocked_flit_cycles) * cycle_s / result.latency_s;
+    }
+    use.utilization = result.latency_s > 0 ? busy_s / (result.latency_s * use.output_ports) : 0;
     result.routers.push_back(use);
   }
   result.sim_wall_s = std::chrono::duration<double>(sim_end - sim_start).count();
@@ -597,10 +685,10 @@ void write_link_csv(const ChipReplayResult& result, const std::string& path) {
 void write_router_csv(const ChipReplayResult& result, const std::string& path) {
   std::ofstream out(path);
   if (!out) throw UserError(path + ": error: cannot write the router utilization CSV");
-  out << "x,y,chiplet,output_ports,utilization\n";
+  out << "x,y,chiplet,output_ports,utilization,buffer_occupancy_flits,blocked_flits\n";
   for (const auto& r : result.routers) {
     out << r.x << ',' << r.y << ',' << r.chiplet << ',' << r.output_ports << ',' << r.utilization
-        << '\n';
+        << ',' << r.buffer_occupancy_flits << ',' << r.blocked_flits << '\n';
   }
 }
 
@@ -610,20 +698,37 @@ std::string router_utilization_grid(const ChipReplayResult& result) {
     k_x = std::max(k_x, r.x + 1);
     k_y = std::max(k_y, r.y + 1);
   }
-  std::vector<double> grid(static_cast<size_t>(k_x) * k_y, 0.0);
-  for (const auto& r : result.routers) grid[static_cast<size_t>(r.y) * k_x + r.x] = r.utilization;
-  std::string out =
-      "  router utilization per chiplet (output-port time switching data / (latency x ports)), "
-      "north row first:\n";
-  char cell[32];
-  for (int y = k_y - 1; y >= 0; --y) {
-    std::snprintf(cell, sizeof(cell), "    y=%-3d", y);
-    out += cell;
-    for (int x = 0; x < k_x; ++x) {
-      std::snprintf(cell, sizeof(cell), " %7.4f", grid[static_cast<size_t>(y) * k_x + x]);
+  auto print_grid = [&](const char* title, auto field) {
+    std::vector<double> grid(static_cast<size_t>(k_x) * k_y, 0.0);
+    for (const auto& r : result.routers) grid[static_cast<size_t>(r.y) * k_x + r.x] = field(r);
+    std::string out = title;
+    char cell[32];
+    for (int y = k_y - 1; y >= 0; --y) {
+      std::snprintf(cell, sizeof(cell), "    y=%-3d", y);
       out += cell;
+      for (int x = 0; x < k_x; ++x) {
+        std::snprintf(cell, sizeof(cell), " %7.4f", grid[static_cast<size_t>(y) * k_x + x]);
+        out += cell;
+      }
+      out += "\n";
     }
-    out += "\n";
+    return out;
+  };
+  std::string out = print_grid(
+      "  router utilization per chiplet (output-port time switching data / (latency x ports)), "
+      "north row first:\n",
+      [](const RouterUse& r) { return r.utilization; });
+  bool buffered = false;
+  for (const auto& r : result.routers) buffered = buffered || r.buffer_occupancy_flits > 0;
+  if (buffered) {
+    out += print_grid(
+        "  router input buffers per chiplet: mean flits held (flit-time / latency), north row "
+        "first:\n",
+        [](const RouterUse& r) { return r.buffer_occupancy_flits; });
+    out += print_grid(
+        "  of which blocked beyond the router pipeline (output held, no credit, or behind a "
+        "blocked flit):\n",
+        [](const RouterUse& r) { return r.blocked_flits; });
   }
   return out;
 }

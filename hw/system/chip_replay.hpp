@@ -12,11 +12,14 @@
 // off every target is private and the replay reproduces the analytical latency. Targets count
 // actions as they serve rows: a tile's arrays, ADC bank and shift-add/buffers vector by vector
 // with the same count_weight_matmul as the evaluator, other ops their per-row share, so the
-// totals must equal the analytical counts. Mesh transfers are timed as serialization plus hop
-// latency, as in the evaluator, and each row's transfer also holds every link of its XY route for
-// its serialization time (wormhole: the route is held end to end), so transfers that share a link
-// wait for each other; this is where link contention and per-link utilization come from. (The
-// cycle-level mesh with router buffers is hw/mesh, driven by `cimsim mesh`.) One initiator, the
+// totals must equal the analytical counts. With contention, each remote input's share of a row
+// is a packet sent through the die-to-die mesh's routers (hw/mesh/packet_mesh.hpp: XY routing,
+// wormhole, finite input buffers with credit backpressure, the router parameters of hw/mesh's
+// cycle-level model), between the chiplets the mapping placed the two ops on; the row starts when
+// its last packet's tail is ejected, which replaces the evaluator's serialization plus per-hop
+// latency, so buffer occupancy, backpressure and head-of-line blocking add latency. Without
+// contention, transfers are timed as the evaluator times them (serialization plus hop latency)
+// and only book link and router busy time on their XY route. One initiator, the
 // dispatcher (the chip's control), issues every op's rows in the order of their local time and runs
 // ahead of the kernel by at most the quantum (temporal decoupling with a tlm_quantumkeeper).
 // Issuing in time order is what keeps a shared target first come, first served while the dispatcher
@@ -26,9 +29,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "hw/mesh/mesh_params.hpp"
 #include "mapper/evaluator.hpp"
 #include "mapper/mapping.hpp"
 #include "models/cost/cost_table.hpp"
@@ -46,6 +51,12 @@ struct RouterUse {
   int chiplet = 0, x = 0, y = 0;
   int output_ports = 0;    // ejection plus one per mesh neighbour
   double utilization = 0;  // output-port time switching data / (latency x output_ports)
+  // With contention (the packet-level routers, hw/mesh/packet_mesh.hpp): flits in the router's
+  // input buffers, averaged over the latency (Little's law: flit-time buffered / latency), and
+  // the part of them blocked beyond the router pipeline (waiting for an output another packet
+  // holds, for a credit, or behind a blocked flit in the same FIFO). Zero without contention.
+  double buffer_occupancy_flits = 0;
+  double blocked_flits = 0;
 };
 
 struct ChipReplayResult {
@@ -69,18 +80,30 @@ struct ChipReplayResult {
   double adc_bank_busy_s = 0;
   double tile_wait_s = 0;
   double dram_utilization = 0;
+  // With contention: packets (one per row per remote input) sent through the packet-level
+  // routers, and the latency they took beyond their zero-load latency T0, summed.
+  std::uint64_t mesh_packets = 0;
+  double mesh_excess_s = 0;
+  MeshParams mesh;  // the routers' parameters (with contention)
 };
 
 // Writes the links' utilization as a heatmap-ready CSV (the columns of hw/mesh's CSV).
 void write_link_csv(const ChipReplayResult& result, const std::string& path);
 // Writes each chiplet's router utilization as a heatmap-ready CSV:
-//   x,y,chiplet,output_ports,utilization
+//   x,y,chiplet,output_ports,utilization,buffer_occupancy_flits,blocked_flits
 void write_router_csv(const ChipReplayResult& result, const std::string& path);
 // Router utilization as a k_y x k_x grid, north row first (as `cimsim mesh` prints it).
+// With contention it also prints the mean buffer occupancy per router.
 std::string router_utilization_grid(const ChipReplayResult& result);
 
 struct ReplayOptions {
-  bool contention = true;  // false: every target private (reproduces the closed form)
+  // true: shared targets queue, and activations crossing chiplets go through the packet-level
+  // routers (finite input buffers, credit backpressure, XY routing). false: every target
+  // private and transfers timed as the evaluator times them (reproduces the closed form).
+  bool contention = true;
+  // The routers of the die-to-die mesh (MeshParams::from_arch for an architecture). Unset: the
+  // link card's figures from the cost table (MeshParams::from_link) and the mapping's grid.
+  std::optional<MeshParams> mesh;
   // How far the dispatcher may run ahead of the kernel's time. 1 us is about one BERT row on a
   // vector unit (a few kernel syncs per op); the replay's figures do not depend on it.
   double quantum_s = 1e-6;

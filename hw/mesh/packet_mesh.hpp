@@ -1,0 +1,93 @@
+// Packet-level model of the die-to-die mesh's routers, for the loosely-timed chip replay.
+//
+// The cycle-level mesh (mesh.hpp) ticks every router on every clock edge; a workload replay
+// spans millions of cycles and is driven by a time-ordered dispatcher that must know when a
+// transfer arrives as soon as it sends it. This model keeps the same routers (MeshParams: XY
+// routing, wormhole with one virtual channel, input buffers of buffer_depth_flits flits with
+// credit backpressure, router_cycles per router, link_cycles per link and per credit, one flit
+// per input, per output and per link per cycle, one flit per cycle injected from an unbounded
+// source queue) but computes each packet's flit times when it is sent, with the recurrence the
+// cycle-level routers obey (Dally and Towles 2004, ch. 13 and 16):
+//
+//   a flit written into an input buffer at cycle w may leave it at the earliest cycle d with
+//     d >= w + router_cycles,
+//     d >= the departure of the flit ahead of it in the same buffer + 1   (FIFO: head-of-line),
+//     d >= the output port's last departure + 1 for a head flit            (wormhole: the port
+//                                                                           is held to the tail),
+//     d >= departure of the flit buffer_depth_flits ahead of it in the downstream buffer
+//          + link_cycles                                                   (credit backpressure),
+//   and is written downstream at d + link_cycles. A source writes a flit into its local buffer
+//   one cycle after the one buffer_depth_flits ahead of it left (the terminal sees the freed slot
+//   the next cycle), and at most one flit per cycle. The destination ejects without backpressure.
+//
+// Flits are computed flit by flit, router by router along the route: every term above refers to
+// an earlier flit, so one pass gives exact times. The one abstraction: packets take ports in
+// the order they are sent (the dispatcher sends in time order, ties in graph order), where the
+// cycle-level routers grant round-robin among the heads present in a cycle. A packet sent later
+// never overtakes an earlier one at a shared port, even where its head would have arrived
+// first. When a later packet's head could not have arrived before the earlier packet's tail
+// left, both give the same times; a unit test checks closed forms of backpressure and
+// head-of-line blocking derived from the recurrence. Zero-load latency of a P-flit packet over H
+// hops: T0 = H (router_cycles + link_cycles) + router_cycles + (P - 1), as in mesh.hpp.
+//
+// Per router the model books the flit-cycles flits spent in its input buffers (mean occupancy by
+// Little's law: flit-cycles / elapsed cycles) and the part of them beyond the router pipeline
+// (blocked: waiting for an output held by another packet, for a credit, or behind a blocked flit
+// of another packet in the same FIFO).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "hw/mesh/mesh_params.hpp"
+
+namespace cimsim {
+
+struct PacketRouterStats {
+  std::uint64_t buffered_flit_cycles = 0;  // sum over flits of (departure - write)
+  std::uint64_t blocked_flit_cycles = 0;   // sum over flits of (departure - write - router_cycles)
+  std::uint64_t flits_switched = 0;        // flits through any output port (ejection included)
+  std::uint64_t link_flits[4] = {0, 0, 0, 0};  // flits sent east, west, north, south
+};
+
+class PacketMesh {
+ public:
+  explicit PacketMesh(const MeshParams& params);
+
+  // Sends a packet of `flits` flits (>= 1) from node src to node dst (node = y k_x + x, src !=
+  // dst), created at cycle `created`; returns the cycle its tail flit is ejected. Packets are
+  // served in the order they are sent.
+  std::uint64_t send(int src, int dst, int flits, std::uint64_t created);
+
+  const MeshParams& params() const { return p_; }
+  const std::vector<PacketRouterStats>& routers() const { return routers_; }
+  std::uint64_t packets() const { return packets_; }
+  // Sum over packets of (tail ejection - created - T0(H, P)): the latency contention added.
+  std::uint64_t excess_cycles() const { return excess_; }
+
+ private:
+  // One input buffer (one FIFO per port): departure cycles of its last buffer_depth_flits
+  // flits, indexed by how many flits it has held.
+  struct Buffer {
+    std::vector<std::uint64_t> departed;  // ring of buffer_depth_flits entries
+    std::uint64_t written = 0;            // flits written so far
+    std::uint64_t next_departure = 0;     // the last flit's departure + 1 (FIFO, 1 per cycle)
+  };
+  Buffer& buffer(int node, int port) { return buffers_[static_cast<size_t>(node) * 5 + port]; }
+
+  MeshParams p_;
+  std::vector<Buffer> buffers_;             // node x 5 ports (0 local, then E, W, N, S)
+  std::vector<std::uint64_t> port_free_;    // node x 5 outputs: last departure + 1
+  std::vector<std::uint64_t> next_inject_;  // per node: its last flit's write cycle + 1
+  std::vector<PacketRouterStats> routers_;
+  std::uint64_t packets_ = 0, excess_ = 0;
+  // Scratch per packet: route (router, input port, output port) and buffer indices.
+  struct Hop {
+    int node, in, out;
+    std::uint64_t index;  // index of the current flit in this router's input buffer
+    std::uint64_t write;  // cycle the current flit is written into it
+  };
+  std::vector<Hop> route_;
+};
+
+}  // namespace cimsim
