@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <utility>
 
@@ -153,19 +154,37 @@ TEST_CASE("replay with shared vector units: same counts, contention only adds la
     CHECK(l.utilization <= 1.0 + 1e-9);
     CHECK(std::abs(l.to_x - l.from_x) + std::abs(l.to_y - l.from_y) == 1);
   }
-  // Every remote input's bits cross `hops` links and `hops + 1` routers: the busy time the
-  // replay books on links and routers adds up to the closed form.
+  // Through the packet-level routers every row's share of a remote input is one packet of
+  // ceil(bits / flit_bits) flits that crosses `hops` links and `hops + 1` router outputs (the
+  // last one the ejection port): the busy time booked on links and routers adds up to flits x
+  // cycle x hops (x hops + 1 for routers).
+  const MeshParams& mp = r.mesh;
+  CHECK(mp.flit_bits == 256);  // UCIe x16: 256 Gb/s at the package's 1 GHz
+  CHECK(mp.link_cycles == 2);  // 2 ns per hop
+  CHECK(mp.clock_hz == 1e9);
   double link_s = 0, router_s = 0;
+  std::uint64_t packets = 0;
+  const double cycle = 1.0 / mp.clock_hz;
+  std::vector<std::int64_t> rows(c.workload.ops.size(), 0);
   for (size_t i = 0; i < c.workload.ops.size(); ++i) {
-    for (int src : c.workload.ops[i].inputs) {
+    const Op& op = c.workload.ops[i];
+    rows[i] = (op.kind == OpKind::weight_matmul || op.kind == OpKind::embedding)
+                  ? std::max<std::int64_t>(op.m, 1)
+                  : (op.inputs.empty() ? 1 : rows[op.inputs.front()]);
+    for (int src : op.inputs) {
       const int from = c.mapping.op_chiplet[src], to = c.mapping.op_chiplet[i];
       if (from == to) continue;
-      const double s = static_cast<double>(c.workload.ops[src].output_elements) *
-                       c.costs.activation_bits / c.costs.link_bandwidth_bps;
-      link_s += s * c.mapping.hops(from, to);
-      router_s += s * (c.mapping.hops(from, to) + 1);
+      const double bits = static_cast<double>(c.workload.ops[src].output_elements) *
+                          c.costs.activation_bits / static_cast<double>(rows[i]);
+      const double flits = std::max(1.0, std::ceil(bits / mp.flit_bits - 1e-9));
+      const double row_s = flits * cycle * static_cast<double>(rows[i]);
+      link_s += row_s * c.mapping.hops(from, to);
+      router_s += row_s * (c.mapping.hops(from, to) + 1);
+      packets += static_cast<std::uint64_t>(rows[i]);
     }
   }
+  CHECK(r.mesh_packets == packets);
+  CHECK(r.mesh_excess_s >= 0.0);
   double link_busy = 0, router_busy = 0;
   for (const auto& l : r.links) link_busy += l.utilization * r.latency_s;
   REQUIRE(r.routers.size() == c.mapping.chiplet_position.size());
@@ -173,6 +192,11 @@ TEST_CASE("replay with shared vector units: same counts, contention only adds la
     CHECK(u.utilization >= 0.0);
     CHECK(u.utilization <= 1.0 + 1e-9);
     router_busy += u.utilization * u.output_ports * r.latency_s;
+    // A flit is buffered router_cycles (the pipeline) plus the time it is blocked, so the mean
+    // occupancy is the blocked part plus router_cycles x the flits switched per cycle.
+    CHECK(u.blocked_flits >= 0.0);
+    CHECK(u.buffer_occupancy_flits - u.blocked_flits ==
+          Approx(mp.router_cycles * u.utilization * u.output_ports).epsilon(1e-9).margin(1e-12));
   }
   CHECK(link_busy == Approx(link_s).epsilon(1e-6));
   CHECK(router_busy == Approx(router_s).epsilon(1e-6));
@@ -218,6 +242,24 @@ std::pair<double, std::uint64_t> replay_in_child(const Case& c, const ReplayOpti
 
 }  // namespace
 
+TEST_CASE("replay through routers whose buffers are shorter than the credit round trip",
+          "[replay]") {
+  // With 2-flit input buffers (the credit round trip is 2 link_cycles + router_cycles = 7
+  // cycles) a router sends at most 2 flits per 7 cycles on a link: every 24-flit activation
+  // packet is throttled, flits wait for credits (blocked), and the workload takes longer than
+  // with the default 8-flit buffers. Counts do not move.
+  Case c = make("reram_chiplets.yaml", "bert-base", WorkloadRequest{});
+  ReplayOptions deep;
+  deep.mesh = MeshParams::from_arch(c.arch);
+  ReplayOptions shallow = deep;
+  shallow.mesh->buffer_depth_flits = 2;
+  const auto a = replay_in_child(c, deep);
+  const auto b = replay_in_child(c, shallow);
+  CHECK(a.second == b.second);
+  CHECK(b.first > a.first);
+  CHECK(a.first >= c.analytical.latency_s);
+}
+
 TEST_CASE("replay with contention does not depend on the quantum", "[replay]") {
   // The dispatcher issues rows in time order however far it runs ahead, so a kernel sync on
   // every step (quantum 0) and one per millisecond give the same contended latency, exactly.
@@ -234,4 +276,34 @@ TEST_CASE("replay with contention does not depend on the quantum", "[replay]") {
   CHECK(a.second == b.second);
   CHECK(a.first == b.first);
   CHECK(a.first > c.analytical.latency_s);  // the vector units are shared: contention adds
+}
+
+TEST_CASE("replay through the routers: counts as the evaluator, never faster than the closed form",
+          "[replay]") {
+  // BERT-base, batch 1, on the default package with the routers of its link card
+  // (MeshParams::from_arch): the action counts do not move, and the packets' flight (T0 holds
+  // router_cycles per router, the closed form none) and their queueing only add to the closed
+  // form. (The links carry about 1% of their bandwidth here: the routers never block.)
+  Case c = make("reram_chiplets.yaml", "bert-base", WorkloadRequest{});
+  ReplayOptions options;
+  options.mesh = MeshParams::from_arch(c.arch);
+  ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, options);
+  check_counts(r.counts, c.analytical.counts);
+  CHECK(r.latency_s >= c.analytical.latency_s);
+  CHECK(r.mesh.clock_hz == c.arch.clock.si);
+  CHECK(r.mesh.buffer_depth_flits == 8);
+  CHECK(r.mesh_packets > 0);
+  for (const auto& u : r.routers) CHECK(u.blocked_flits >= 0.0);
+  check_tiles(c, r);
+}
+
+TEST_CASE("replay: a mesh smaller than the mapping's grid is a user error", "[replay]") {
+  Case c = make("reram_chiplets.yaml", "bert-base", WorkloadRequest{});
+  ReplayOptions options;
+  MeshParams small;
+  small.k_x = 2;
+  small.k_y = 2;
+  options.mesh = small;
+  CHECK_THROWS_WITH(replay_in_systemc(c.workload, c.mapping, c.costs, options),
+                    Catch::Contains("do not reach the mapping's chiplets"));
 }
