@@ -32,18 +32,24 @@ int run_one(const std::string& model, int batch) {
   const Mapping map = map_workload(arch, w);
   const CostTable costs = build_cost_table(arch);
   const auto t0 = std::chrono::steady_clock::now();
-  const ChipReplayResult r = replay_in_systemc(w, map, costs, /*contention=*/true);
+  ReplayOptions options;  // contention on, the package's routers
+  options.mesh = MeshParams::from_arch(arch);
+  const ChipReplayResult r = replay_in_systemc(w, map, costs, options);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf(
       "%s seq 128 batch %d: %llu transactions in %.4f s wall (whole replay call) = %.2f M/s; "
       "sc_start alone %.4f s = %.2f M/s; all b_transport calls incl. tile -> arrays/ADC bank "
       "%llu = %.2f M/s in sc_start; outside it (evaluation, elaboration, results) %.2f ms, "
-      "module teardown %.2f ms; simulated latency %.4f us (analytical %.4f us)\n",
+      "module teardown %.2f ms; simulated latency %.4f us (analytical %.4f us); %llu packets "
+      "through the routers, %llu of them unobstructed (booked whole), %.4f us beyond zero-load "
+      "latency in all\n",
       model.c_str(), batch, static_cast<unsigned long long>(r.transactions), wall,
       r.transactions / wall / 1e6, r.sim_wall_s, r.transactions / r.sim_wall_s / 1e6,
       static_cast<unsigned long long>(r.component_transactions),
       r.component_transactions / r.sim_wall_s / 1e6, (r.wall_s - r.sim_wall_s) * 1e3,
-      (wall - r.wall_s) * 1e3, r.latency_s * 1e6, r.analytical_latency_s * 1e6);
+      (wall - r.wall_s) * 1e3, r.latency_s * 1e6, r.analytical_latency_s * 1e6,
+      static_cast<unsigned long long>(r.mesh_packets),
+      static_cast<unsigned long long>(r.mesh_packets_at_once), r.mesh_excess_s * 1e6);
   return 0;
 }
 

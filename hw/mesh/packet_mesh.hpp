@@ -59,9 +59,16 @@ class PacketMesh {
   // served in the order they are sent.
   std::uint64_t send(int src, int dst, int flits, std::uint64_t created);
 
+  // A packet that meets nothing on its route (every buffer, port and credit it needs is free
+  // when its head gets there) streams at T0; with buffers that cover the credit round trip
+  // (buffer_depth_flits >= 2 link_cycles + router_cycles) the model then books it at once
+  // instead of flit by flit, with the same result. Off: always flit by flit (for tests).
+  void set_fast_path(bool on) { fast_path_ = on; }
+
   const MeshParams& params() const { return p_; }
   const std::vector<PacketRouterStats>& routers() const { return routers_; }
   std::uint64_t packets() const { return packets_; }
+  std::uint64_t packets_booked_at_once() const { return fast_packets_; }
   // Sum over packets of (tail ejection - created - T0(H, P)): the latency contention added.
   std::uint64_t excess_cycles() const { return excess_; }
 
@@ -71,6 +78,7 @@ class PacketMesh {
   struct Buffer {
     std::vector<std::uint64_t> departed;  // ring of buffer_depth_flits entries
     std::uint64_t written = 0;            // flits written so far
+    std::uint32_t slot = 0;               // written mod buffer_depth_flits: the next flit's entry
     std::uint64_t next_departure = 0;     // the last flit's departure + 1 (FIFO, 1 per cycle)
   };
   Buffer& buffer(int node, int port) { return buffers_[static_cast<size_t>(node) * 5 + port]; }
@@ -81,11 +89,17 @@ class PacketMesh {
   std::vector<std::uint64_t> next_inject_;  // per node: its last flit's write cycle + 1
   std::vector<PacketRouterStats> routers_;
   std::uint64_t packets_ = 0, excess_ = 0;
+  std::uint64_t fast_packets_ = 0;
+  bool fast_path_ = true;
+  bool streams_ = false;  // buffers cover the credit round trip (and the local one)
   // Scratch per packet: route (router, input port, output port) and buffer indices.
   struct Hop {
-    int node, in, out;
-    std::uint64_t index;  // index of the current flit in this router's input buffer
-    std::uint64_t write;  // cycle the current flit is written into it
+    Buffer* buffer;            // the input buffer the packet enters this router by
+    std::uint64_t* port_free;  // the output it leaves by
+    PacketRouterStats* stats;  // the router's
+    int out;                   // that output: 0 ejection, 1..4 E, W, N, S
+    std::uint32_t slot;        // the current flit's entry in the buffer's ring
+    std::uint64_t write;       // cycle the current flit is written into the buffer
   };
   std::vector<Hop> route_;
 };

@@ -491,20 +491,6 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
                                    const ReplayOptions& options) {
   if (!(options.quantum_s >= 0) || options.quantum_s > 1.0)
     throw UserError("error: the SystemC quantum must be a time from 0 to 1s");
-  static bool elaborated = false;
-  if (elaborated) panic("replay_in_systemc: SystemC elaborates once per process");
-  elaborated = true;
-  const auto wall_start = std::chrono::steady_clock::now();
-  sc_core::sc_set_time_resolution(1, SC_FS);
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(at(femtoseconds(options.quantum_s)));
-
-  Replay replay;
-  replay.workload = &w;
-  replay.mapping = &map;
-  replay.costs = &costs;
-  replay.contention = options.contention;
-  replay.per_op.resize(w.ops.size());
-  replay.router_busy.assign(map.chiplet_position.size(), SC_ZERO_TIME);
   int k_x = 0, k_y = 0;
   for (const auto& p : map.chiplet_position) {
     k_x = std::max(k_x, p.x + 1);
@@ -520,6 +506,20 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
         "error: the mesh's routers ({} x {}) do not reach the mapping's chiplets ({} x {})",
         mesh_params.k_x, mesh_params.k_y, k_x, k_y));
   }
+  static bool elaborated = false;
+  if (elaborated) panic("replay_in_systemc: SystemC elaborates once per process");
+  elaborated = true;
+  const auto wall_start = std::chrono::steady_clock::now();
+  sc_core::sc_set_time_resolution(1, SC_FS);
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(at(femtoseconds(options.quantum_s)));
+
+  Replay replay;
+  replay.workload = &w;
+  replay.mapping = &map;
+  replay.costs = &costs;
+  replay.contention = options.contention;
+  replay.per_op.resize(w.ops.size());
+  replay.router_busy.assign(map.chiplet_position.size(), SC_ZERO_TIME);
   if (options.contention && map.fits) {
     replay.mesh = std::make_unique<PacketMesh>(mesh_params);
     replay.cycle_fs = std::max<u64>(1, femtoseconds(mesh_params.clock_period_s()));
@@ -632,6 +632,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
       }
     }
     result.mesh_packets = replay.mesh->packets();
+    result.mesh_packets_at_once = replay.mesh->packets_booked_at_once();
     result.mesh_excess_s = static_cast<double>(replay.mesh->excess_cycles()) * cycle_s;
   }
   for (const auto& [key, link] : replay.links) {

@@ -83,6 +83,7 @@ struct ChipReplayResult {
   // With contention: packets (one per row per remote input) sent through the packet-level
   // routers, and the latency they took beyond their zero-load latency T0, summed.
   std::uint64_t mesh_packets = 0;
+  std::uint64_t mesh_packets_at_once = 0;  // of them, met nothing and were booked whole
   double mesh_excess_s = 0;
   MeshParams mesh;  // the routers' parameters (with contention)
 };
