@@ -102,12 +102,20 @@ struct Control {
   std::uint64_t window_begin = 0, window_end = 0;  // measurement window [begin, end)
   double packet_probability = 0.0;
   int packet_flits = 1;
+  bool scripted = false;  // record every ejected tail (MeshSimulation::run_scripted)
 };
 
 struct PendingPacket {
-  std::uint64_t created;
+  std::uint64_t created;  // a scripted packet waits in the queue until this cycle
   std::uint16_t dst;
   bool measured;
+  int flits;
+};
+
+// A scripted packet's tail, as the destination ejected it.
+struct EjectedTail {
+  std::uint64_t created, cycle;
+  std::uint16_t src;
 };
 
 struct RouterStats {
@@ -120,6 +128,7 @@ struct RouterStats {
   std::uint64_t switched = 0;
   std::uint64_t total_flits_ejected = 0, total_packets_ejected = 0;
   std::vector<std::uint32_t> latencies;
+  std::vector<EjectedTail> tails;  // scripted runs: every tail ejected here, in order
 };
 
 class Router : public sc_core::sc_module {
@@ -181,6 +190,12 @@ class Router : public sc_core::sc_module {
     sends_ = picker_.sends() && prob > 0.0;
   }
 
+  // Queues a scripted packet (created at an absolute cycle; queue them in creation order).
+  void script(std::uint64_t created, int dst, int flits) {
+    queue_.push_back({created, static_cast<std::uint16_t>(dst), false, flits});
+  }
+  bool idle() const { return queue_.empty() && buffered_ == 0; }
+
   std::uint64_t cycle() const { return cycle_; }
   const RouterStats& stats() const { return stats_; }
 
@@ -211,19 +226,19 @@ class Router : public sc_core::sc_module {
     // 2. The terminal: Bernoulli packet creation, then one flit into the local input buffer.
     if (sends_ && rng_() < packet_threshold_) {
       const auto dst = static_cast<std::uint16_t>(picker_.pick(rng_));
-      queue_.push_back({now, dst, window});
+      queue_.push_back({now, dst, window, control_.packet_flits});
       if (window) {
         stats_.created_flits += control_.packet_flits;
         ++stats_.created_packets_measured;
       }
     }
-    if (!queue_.empty() &&
+    if (!queue_.empty() && queue_.front().created <= now &&
         in_buf_[kLocal].size() < static_cast<std::size_t>(p_.buffer_depth_flits)) {
       const PendingPacket& pk = queue_.front();
       Flit f{pk.created, static_cast<std::uint16_t>(id_), pk.dst, 0,
              static_cast<std::uint8_t>(pk.measured ? kMeasured : 0)};
       if (injected_of_front_ == 0) f.flags |= kHead;
-      if (++injected_of_front_ == control_.packet_flits) {
+      if (++injected_of_front_ == pk.flits) {
         f.flags |= kTail;
         injected_of_front_ = 0;
         queue_.pop_front();
@@ -296,6 +311,7 @@ class Router : public sc_core::sc_module {
     if (window) ++stats_.ejected_flits;
     if (!(f.flags & kTail)) return;
     ++stats_.total_packets_ejected;
+    if (control_.scripted) stats_.tails.push_back({f.created, now, f.src});
     if (!(f.flags & kMeasured)) return;
     const std::uint64_t latency = now - f.created;
     const std::uint64_t zero_load =
@@ -493,6 +509,59 @@ MeshStats MeshSimulation::run(const MeshRunSpec& spec) {
   }
   s.zero_load_latency_cycles = mesh_zero_load_latency(p, s.mean_hops, spec.traffic.packet_flits);
   return s;
+}
+
+std::vector<std::uint64_t> MeshSimulation::run_scripted(const std::vector<ScriptedPacket>& packets,
+                                                        std::uint64_t max_cycles) {
+  Impl& m = *impl_;
+  const MeshParams& p = m.params;
+  TrafficSpec quiet;
+  quiet.injection_rate = 0;
+  m.control.window_begin = m.control.window_end = 0;
+  m.control.packet_probability = 0;
+  m.control.packet_flits = 1;  // the ejection's zero-load check is then a lower bound
+  m.control.scripted = true;
+  for (auto& l : m.links) {
+    l.flits.clear();
+    l.credits.clear();
+  }
+  for (auto& r : m.routers) r->reset(quiet, 1);
+  const std::uint64_t start = m.routers[0]->cycle();
+  for (const ScriptedPacket& pk : packets) {
+    if (pk.src < 0 || pk.src >= p.nodes() || pk.dst < 0 || pk.dst >= p.nodes() ||
+        pk.src == pk.dst || pk.flits < 1)
+      throw UserError("error: mesh: a scripted packet needs two distinct nodes and a flit");
+    m.routers[pk.src]->script(start + pk.created, pk.dst, pk.flits);
+  }
+  const std::uint64_t end = start + max_cycles;
+  auto busy = [&] {
+    for (auto& r : m.routers)
+      if (!r->idle()) return true;
+    for (auto& l : m.links)
+      if (!l.flits.empty()) return true;
+    return false;
+  };
+  while (busy() && m.routers[0]->cycle() < end)
+    m.advance_to(std::min(end, m.routers[0]->cycle() + 64));
+  m.control.scripted = false;
+  // Match tails to packets: packets with the same source, destination and creation cycle
+  // follow the same route in order, so their tails arrive in the order they were queued.
+  std::vector<std::uint64_t> tails(packets.size(), 0);
+  std::vector<std::vector<bool>> taken(static_cast<size_t>(p.nodes()));
+  for (int n = 0; n < p.nodes(); ++n) taken[n].assign(m.routers[n]->stats().tails.size(), false);
+  for (size_t i = 0; i < packets.size(); ++i) {
+    const ScriptedPacket& pk = packets[i];
+    const auto& got = m.routers[pk.dst]->stats().tails;
+    for (size_t k = 0; k < got.size(); ++k) {
+      if (taken[pk.dst][k] || got[k].src != pk.src || got[k].created != start + pk.created)
+        continue;
+      taken[pk.dst][k] = true;
+      tails[i] = got[k].cycle - start;
+      break;
+    }
+    if (tails[i] == 0) panic("mesh: a scripted packet was not delivered within max_cycles");
+  }
+  return tails;
 }
 
 }  // namespace cimsim

@@ -106,6 +106,16 @@ class MeshSimulation {
   const MeshParams& params() const;
   MeshStats run(const MeshRunSpec& spec);
 
+  // Injects the given packets (no synthetic traffic), created at cycles counted from the call,
+  // runs until all are delivered (at most max_cycles) and returns each one's tail ejection
+  // cycle, counted the same way. For checking models against these routers.
+  struct ScriptedPacket {
+    int src = 0, dst = 1, flits = 1;
+    std::uint64_t created = 0;
+  };
+  std::vector<std::uint64_t> run_scripted(const std::vector<ScriptedPacket>& packets,
+                                          std::uint64_t max_cycles = 1000000);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
