@@ -25,9 +25,10 @@
 // the order they are sent (the dispatcher sends in time order, ties in graph order), where the
 // cycle-level routers grant round-robin among the heads present in a cycle. A packet sent later
 // never overtakes an earlier one at a shared port, even where its head would have arrived
-// first. When a later packet's head could not have arrived before the earlier packet's tail
-// left, both give the same times; a unit test checks closed forms of backpressure and
-// head-of-line blocking derived from the recurrence. Zero-load latency of a P-flit packet over H
+// first. Where it could not have, both give the same times: tests/hw/test_packet_vs_cycle.cpp
+// drives the cycle-level routers and this model with the same scripted packets and gets the same
+// tail cycle for each; tests/hw/test_packet_mesh.cpp checks closed forms of credit throttling,
+// backpressure and head-of-line blocking. Zero-load latency of a P-flit packet over H
 // hops: T0 = H (router_cycles + link_cycles) + router_cycles + (P - 1), as in mesh.hpp.
 //
 // Per router the model books the flit-cycles flits spent in its input buffers (mean occupancy by
