@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
-#include <tlm_utils/multi_passthrough_target_socket.h>
-#include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <algorithm>
@@ -18,6 +16,7 @@
 #include <tlm>
 
 #include "hw/mesh/packet_mesh.hpp"
+#include "hw/system/chiplet.hpp"
 #include "hw/system/tile.hpp"
 #include "models/core/error.hpp"
 
@@ -187,39 +186,6 @@ struct Replay : RowObserver {
   }
 };
 
-// A resource that computes rows: annotates each row's time, queueing rows when shared.
-class RowTarget : public sc_core::sc_module {
- public:
-  // Many ops share one vector unit or the DRAM port: a multi-socket takes them all.
-  tlm_utils::multi_passthrough_target_socket<RowTarget> socket;
-
-  RowTarget(sc_core::sc_module_name name, Replay& replay, bool shared)
-      : sc_module(name), socket("socket"), replay_(replay), shared_(shared) {
-    socket.register_b_transport(this, &RowTarget::b_transport);
-  }
-
-  sc_time busy() const { return busy_; }
-
- private:
-  void b_transport(int /*initiator*/, tlm::tlm_generic_payload& trans, sc_time& delay) {
-    const auto* job = reinterpret_cast<const RowJob*>(trans.get_data_ptr());
-    const sc_time& service = replay_.row_service[job->op];
-    sc_time start = sc_core::sc_time_stamp() + delay;
-    if (shared_ && start < free_at_) start = free_at_;
-    free_at_ = start + service;
-    busy_ += service;
-    delay = free_at_ - sc_core::sc_time_stamp();
-    replay_.count_row(job->op, job->row);
-    ++replay_.transactions;
-    trans.set_response_status(tlm::TLM_OK_RESPONSE);
-  }
-
-  Replay& replay_;
-  bool shared_;
-  sc_time free_at_ = SC_ZERO_TIME;
-  sc_time busy_ = SC_ZERO_TIME;
-};
-
 // The chip's control: sends every op's rows to the targets that compute them, as a
 // loosely-timed initiator with temporal decoupling. Row r of an op is ready once its row r - 1
 // is done and its inputs have produced the rows it needs (all of them for an input needed
@@ -273,11 +239,12 @@ class RowDispatcher : public sc_core::sc_module {
     }
   }
 
-  // Binds op i to a target socket; binding order is the socket index.
-  template <class TargetSocket>
-  void bind(int op, TargetSocket& target) {
-    ops_[op].target = static_cast<int>(bound_++);
-    socket.bind(target);
+  // Sends op i's rows to a target socket (a chiplet's tile or vector unit, the DRAM port);
+  // each target is bound once, binding order is the socket index.
+  void bind(int op, tlm::tlm_target_socket<>& target) {
+    const auto [it, added] = bound_.try_emplace(&target, static_cast<int>(bound_.size()));
+    if (added) socket.bind(target);
+    ops_[op].target = it->second;
   }
 
  private:
@@ -425,7 +392,7 @@ class RowDispatcher : public sc_core::sc_module {
   std::vector<Waiter> ready_;                   // scratch: waiters a row releases
   std::priority_queue<Step, std::vector<Step>, std::greater<Step>> queue_;
   u64 seq_ = 0;
-  size_t bound_ = 0;
+  std::map<const void*, int> bound_;  // target socket -> its index on socket
 };
 
 // Weights that do not fit: one thread runs the ops one after another, as the evaluator does,
@@ -443,11 +410,12 @@ class SequentialRunner : public sc_core::sc_module {
     SC_THREAD(run);
   }
 
-  // Binds op i to a target socket; binding order is the socket index.
-  template <class TargetSocket>
-  void bind(int op, TargetSocket& target) {
-    target_[op] = static_cast<int>(bound_++);
-    socket.bind(target);
+  // Sends op i's rows to a target socket (a chiplet's tile or vector unit, the DRAM port);
+  // each target is bound once, binding order is the socket index.
+  void bind(int op, tlm::tlm_target_socket<>& target) {
+    const auto [it, added] = bound_.try_emplace(&target, static_cast<int>(bound_.size()));
+    if (added) socket.bind(target);
+    target_[op] = it->second;
   }
 
  private:
@@ -474,8 +442,8 @@ class SequentialRunner : public sc_core::sc_module {
   }
   Replay& replay_;
   double reload_s_;
-  std::vector<int> target_;  // per op: its socket index
-  size_t bound_ = 0;
+  std::vector<int> target_;           // per op: its socket index
+  std::map<const void*, int> bound_;  // target socket -> its index on socket
 };
 
 }  // namespace
@@ -534,39 +502,51 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   }
   replay.prepare();
 
-  // Targets exist where an op uses them (an unbound TLM socket is an elaboration error): a tile
-  // (arrays, ADC bank) per weight matrix, the vector unit of the op's chiplet, the DRAM port.
+  // Modules exist where an op uses them (an unbound TLM socket is an elaboration error): a
+  // chiplet module per chiplet with ops placed on it (hw/system/chiplet.hpp), holding a tile
+  // (arrays, ADC bank) per weight matrix placed there and its vector unit; the DRAM port.
   const bool contention = options.contention;
   const int chiplets = static_cast<int>(map.chiplet_position.size());
-  std::vector<std::unique_ptr<RowTarget>> vector_units(chiplets);
-  auto vector_unit = [&](int c) -> RowTarget& {
-    if (!vector_units[c]) {
-      vector_units[c] = std::make_unique<RowTarget>(("vector_unit_" + std::to_string(c)).c_str(),
-                                                    replay, contention);
-    }
-    return *vector_units[c];
-  };
-  std::unique_ptr<RowTarget> dram;
-  std::vector<std::unique_ptr<Tile>> tiles;
+  const int ops = static_cast<int>(w.ops.size());
   const TileTiming timing = TileTiming::from(costs, map.input_cycles);
   // The tile's stages rebuild the cost table's vector time (to the femtosecond rounding).
   if (std::abs(static_cast<double>(timing.vector_fs()) * 1e-15 - costs.array_vector_s) >
       1e-9 * costs.array_vector_s + 2e-15)
     panic("replay_in_systemc: the tile's array and ADC bank times do not add up to array_vector_s");
+  std::vector<ChipletPlan> plans(static_cast<size_t>(chiplets));
+  bool uses_dram = false;
+  for (int i = 0; i < ops; ++i) {
+    const OpKind kind = w.ops[i].kind;
+    if (kind == OpKind::embedding) {
+      uses_dram = true;
+      continue;
+    }
+    const int c = map.op_chiplet[i];
+    if (c < 0 || c >= chiplets) panic("replay_in_systemc: an op placed on no chiplet");
+    ChipletPlan& plan = plans[static_cast<size_t>(c)];
+    if (kind == OpKind::weight_matmul) {
+      plan.tiles.push_back({i, map.op_matrix[i], replay.tile_actions[i], replay.input_fill[i]});
+    } else {
+      plan.vector_ops.push_back(i);
+    }
+  }
+  std::vector<std::unique_ptr<Chiplet>> chiplet_modules(static_cast<size_t>(chiplets));
+  for (int c = 0; c < chiplets; ++c) {
+    const ChipletPlan& plan = plans[static_cast<size_t>(c)];
+    if (plan.tiles.empty() && plan.vector_ops.empty()) continue;
+    chiplet_modules[c] =
+        std::make_unique<Chiplet>(("chiplet_" + std::to_string(c)).c_str(), ops, plan, timing,
+                                  replay.row_service, &replay, contention);
+  }
+  std::unique_ptr<RowServer> dram;
+  if (uses_dram)
+    dram = std::make_unique<RowServer>("dram_port", replay.row_service, &replay, contention);
   auto bind_all = [&](auto& initiator) {
-    for (size_t i = 0; i < w.ops.size(); ++i) {
-      const Op& op = w.ops[i];
-      const int id = static_cast<int>(i);
-      if (op.kind == OpKind::weight_matmul) {
-        tiles.push_back(std::make_unique<Tile>(("tile_" + std::to_string(map.op_matrix[i])).c_str(),
-                                               timing, replay.tile_actions[i], replay.input_fill[i],
-                                               &replay));
-        initiator.bind(id, tiles.back()->socket);
-      } else if (op.kind == OpKind::embedding) {
-        if (!dram) dram = std::make_unique<RowTarget>("dram_port", replay, contention);
-        initiator.bind(id, dram->socket);
+    for (int i = 0; i < ops; ++i) {
+      if (w.ops[i].kind == OpKind::embedding) {
+        initiator.bind(i, dram->socket);
       } else {
-        initiator.bind(id, vector_unit(map.op_chiplet[i]).socket);
+        initiator.bind(i, chiplet_modules[map.op_chiplet[i]]->socket_for(i));
       }
     }
   };
@@ -588,13 +568,32 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   ChipReplayResult result;
   result.counts = replay.counts;
   result.component_transactions = replay.transactions;
-  result.tiles = static_cast<int>(tiles.size());
-  for (const auto& t : tiles) {
-    result.counts += t->counts();
-    result.component_transactions += t->inner_transactions();
-    result.array_busy_s += t->arrays().busy().to_seconds();
-    result.adc_bank_busy_s += t->adc().busy().to_seconds();
-    result.tile_wait_s += t->waited().to_seconds();
+  for (int c = 0; c < chiplets; ++c) {
+    const Chiplet* chiplet = chiplet_modules[c].get();
+    if (!chiplet) continue;
+    ChipletUse use;
+    use.chiplet = c;
+    use.name = chiplet->name();
+    for (const sc_core::sc_object* child : chiplet->get_child_objects()) {
+      if (dynamic_cast<const sc_core::sc_module*>(child)) use.children.push_back(child->name());
+    }
+    for (const auto& t : chiplet->tiles()) {
+      result.counts += t->counts();
+      result.component_transactions += t->inner_transactions();
+      use.array_busy_s += t->arrays().busy().to_seconds();
+      use.adc_bank_busy_s += t->adc().busy().to_seconds();
+      use.rows += t->rows();
+      result.tile_wait_s += t->waited().to_seconds();
+    }
+    if (const RowServer* v = chiplet->vector_unit()) {
+      use.vector_unit_busy_s = v->busy().to_seconds();
+      use.rows += v->rows();
+    }
+    use.tiles = static_cast<int>(chiplet->tiles().size());
+    result.tiles += use.tiles;
+    result.array_busy_s += use.array_busy_s;
+    result.adc_bank_busy_s += use.adc_bank_busy_s;
+    result.chiplets.push_back(std::move(use));
   }
   if (!map.fits) {
     result.counts[Action::cell_write] += map.cells_used;
@@ -605,9 +604,10 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   result.transactions = replay.transactions;
   result.quantum_s = options.quantum_s;
   result.mesh = mesh_params;
-  for (const auto& v : vector_units) {
-    const double busy = v ? v->busy().to_seconds() : 0.0;
-    result.vector_unit_utilization.push_back(result.latency_s > 0 ? busy / result.latency_s : 0);
+  result.vector_unit_utilization.assign(static_cast<size_t>(chiplets), 0.0);
+  for (const ChipletUse& use : result.chiplets) {
+    if (result.latency_s > 0)
+      result.vector_unit_utilization[use.chiplet] = use.vector_unit_busy_s / result.latency_s;
   }
   if (dram && result.latency_s > 0)
     result.dram_utilization = dram->busy().to_seconds() / result.latency_s;

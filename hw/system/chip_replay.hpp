@@ -5,27 +5,27 @@
 // keys of bidirectional attention), plus the inputs' per-hop latency. Each row is one
 // b_transport to the resource that computes it: the tile of the op's weight matrix (which
 // forwards the vector to its crossbar-array and ADC-bank modules, hw/system/tile.hpp, timed from
-// the cost table's read_cycle_s and adc_bank_s), the vector unit of the op's chiplet, or the
-// DRAM port. The vector unit and the DRAM port annotate a row's time from the same per-op
-// timing the analytical evaluator uses; a shared target (vector unit, DRAM) queues rows that
-// arrive while it is busy, which is the contention the closed form leaves out. With contention
-// off every target is private and the replay reproduces the analytical latency. Targets count
-// actions as they serve rows: a tile's arrays, ADC bank and shift-add/buffers vector by vector
-// with the same count_weight_matmul as the evaluator, other ops their per-row share, so the
-// totals must equal the analytical counts. With contention, each remote input's share of a row
-// is a packet sent through the die-to-die mesh's routers (hw/mesh/packet_mesh.hpp: XY routing,
-// wormhole, finite input buffers with credit backpressure, the router parameters of hw/mesh's
-// cycle-level model), between the chiplets the mapping placed the two ops on; the row starts when
-// its last packet's tail is ejected, which replaces the evaluator's serialization plus per-hop
-// latency, so buffer occupancy, backpressure and head-of-line blocking add latency. Without
-// contention, transfers are timed as the evaluator times them (serialization plus hop latency)
-// and only book link and router busy time on their XY route. One initiator, the
-// dispatcher (the chip's control), issues every op's rows in the order of their local time and runs
-// ahead of the kernel by at most the quantum (temporal decoupling with a tlm_quantumkeeper).
-// Issuing in time order is what keeps a shared target first come, first served while the dispatcher
-// runs ahead; the result does not depend on the quantum, which only sets how often the kernel's
-// time catches up (and so how often other processes could run). One replay per process: SystemC
-// elaborates once.
+// the cost table's read_cycle_s and adc_bank_s), the vector unit of the op's chiplet (both
+// children of that chiplet's Chiplet module, hw/system/chiplet.hpp), or the DRAM port. The vector
+// unit and the DRAM port annotate a row's time from the same per-op timing the analytical evaluator
+// uses; a shared target (vector unit, DRAM) queues rows that arrive while it is busy, which is the
+// contention the closed form leaves out. With contention off every target is private and the replay
+// reproduces the analytical latency. Targets count actions as they serve rows: a tile's arrays, ADC
+// bank and shift-add/buffers vector by vector with the same count_weight_matmul as the evaluator,
+// other ops their per-row share, so the totals must equal the analytical counts. With contention,
+// each remote input's share of a row is a packet sent through the die-to-die mesh's routers
+// (hw/mesh/packet_mesh.hpp: XY routing, wormhole, finite input buffers with credit backpressure,
+// the router parameters of hw/mesh's cycle-level model), between the chiplets the mapping placed
+// the two ops on; the row starts when its last packet's tail is ejected, which replaces the
+// evaluator's serialization plus per-hop latency, so buffer occupancy, backpressure and
+// head-of-line blocking add latency. Without contention, transfers are timed as the evaluator times
+// them (serialization plus hop latency) and only book link and router busy time on their XY route.
+// One initiator, the dispatcher (the chip's control), issues every op's rows in the order of their
+// local time and runs ahead of the kernel by at most the quantum (temporal decoupling with a
+// tlm_quantumkeeper). Issuing in time order is what keeps a shared target first come, first served
+// while the dispatcher runs ahead; the result does not depend on the quantum, which only sets how
+// often the kernel's time catches up (and so how often other processes could run). One replay per
+// process: SystemC elaborates once.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +59,19 @@ struct RouterUse {
   double blocked_flits = 0;
 };
 
+// One chiplet module (hw/system/chiplet.hpp) after the replay: its children in the SystemC
+// hierarchy and what they were busy with.
+struct ChipletUse {
+  int chiplet = 0;
+  std::string name;                   // hierarchical name, e.g. chiplet_3
+  std::vector<std::string> children;  // child modules' names: chiplet_3.tile_12, ...
+  int tiles = 0;
+  double array_busy_s = 0;     // its tiles' crossbar arrays, summed
+  double adc_bank_busy_s = 0;  // its tiles' ADC banks, summed
+  double vector_unit_busy_s = 0;
+  std::uint64_t rows = 0;  // rows its tiles and vector unit served
+};
+
 struct ChipReplayResult {
   std::vector<LinkUse> links;      // every die-to-die link that carried data
   std::vector<RouterUse> routers;  // every chiplet's router
@@ -80,6 +93,8 @@ struct ChipReplayResult {
   double adc_bank_busy_s = 0;
   double tile_wait_s = 0;
   double dram_utilization = 0;
+  // The chiplet modules, in chiplet order (only chiplets with ops placed on them exist).
+  std::vector<ChipletUse> chiplets;
   // With contention: packets (one per row per remote input) sent through the packet-level
   // routers, and the latency they took beyond their zero-load latency T0, summed.
   std::uint64_t mesh_packets = 0;
