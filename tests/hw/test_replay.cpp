@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "hw/system/chip_replay.hpp"
@@ -52,6 +54,66 @@ void check_counts(const ActionCounts& simulated, const ActionCounts& analytical)
   }
 }
 
+// The chiplet modules against the mapping: a chiplet module exists exactly where ops are placed,
+// its child modules are exactly the tiles of the weight matrices placed on it
+// (chiplet_<c>.tile_<matrix>) and, where other ops run, its vector unit; its tiles' arrays and
+// banks are busy their matrices' vectors x the stage times, and its tiles and vector unit serve
+// every row of the ops placed on it (the DRAM port the rest).
+void check_chiplets(const Case& c, const ChipReplayResult& r) {
+  std::vector<OpResult> per_op(c.workload.ops.size());
+  Workspace ws;
+  evaluate(c.workload, c.mapping, c.costs, ws, per_op);
+  const size_t chiplets = c.mapping.chiplet_position.size();
+  std::vector<std::set<std::string>> children(chiplets);
+  std::vector<double> vectors(chiplets, 0);
+  std::vector<std::uint64_t> rows(chiplets, 0);
+  std::uint64_t dram_rows = 0;
+  for (size_t i = 0; i < c.workload.ops.size(); ++i) {
+    const Op& op = c.workload.ops[i];
+    const auto op_rows = static_cast<std::uint64_t>(per_op[i].rows);
+    if (op.kind == OpKind::embedding) {
+      dram_rows += op_rows;
+      continue;
+    }
+    const int at = c.mapping.op_chiplet[i];
+    const std::string chiplet = "chiplet_" + std::to_string(at);
+    rows[at] += op_rows;
+    if (op.kind == OpKind::weight_matmul) {
+      children[at].insert(chiplet + ".tile_" + std::to_string(c.mapping.op_matrix[i]));
+      vectors[at] += static_cast<double>(op.m);
+    } else {
+      children[at].insert(chiplet + ".vector_unit");
+    }
+  }
+  size_t expected_modules = 0;
+  for (const auto& kids : children) expected_modules += kids.empty() ? 0 : 1;
+  REQUIRE(r.chiplets.size() == expected_modules);
+  const double cycles = c.mapping.input_cycles;
+  const double bank =
+      c.costs.analog_input_accumulation ? c.costs.adc_bank_s : cycles * c.costs.adc_bank_s;
+  std::uint64_t served = dram_rows;
+  int tiles = 0;
+  for (const ChipletUse& u : r.chiplets) {
+    INFO(u.name);
+    const auto at = static_cast<size_t>(u.chiplet);
+    REQUIRE(at < chiplets);
+    CHECK(u.name == "chiplet_" + std::to_string(u.chiplet));
+    CHECK(std::set<std::string>(u.children.begin(), u.children.end()) == children[at]);
+    CHECK(u.children.size() == children[at].size());  // no module twice
+    const int tiles_here = static_cast<int>(children[at].size()) -
+                           static_cast<int>(children[at].count(u.name + ".vector_unit"));
+    CHECK(u.tiles == tiles_here);
+    CHECK(u.array_busy_s == Approx(vectors[at] * cycles * c.costs.read_cycle_s).epsilon(1e-9));
+    CHECK(u.adc_bank_busy_s == Approx(vectors[at] * bank).epsilon(1e-9));
+    CHECK(u.rows == rows[at]);
+    CHECK((u.vector_unit_busy_s > 0) == (children[at].count(u.name + ".vector_unit") == 1));
+    served += u.rows;
+    tiles += u.tiles;
+  }
+  CHECK(served == r.transactions);
+  CHECK(tiles == r.tiles);
+}
+
 // The tiles' stages against their closed forms: one tile per weight matrix, the arrays busy
 // vectors x cycles x read_cycle_s, the ADC banks vectors x cycles x adc_bank_s (digital) or
 // vectors x adc_bank_s (analog), summed over matrices; and, each matrix having its own arrays,
@@ -71,6 +133,7 @@ void check_tiles(const Case& c, const ChipReplayResult& r) {
       c.costs.analog_input_accumulation ? c.costs.adc_bank_s : cycles * c.costs.adc_bank_s;
   CHECK(r.adc_bank_busy_s == Approx(vectors * bank).epsilon(1e-9));
   CHECK(r.tile_wait_s == 0.0);
+  check_chiplets(c, r);
   // Each row is one call into the tile plus one to its arrays and one to its bank.
   CHECK(r.component_transactions == r.transactions + 2 * static_cast<std::uint64_t>(vectors));
   // Energy by component from the replay's counts equals the evaluator's breakdown.
@@ -295,6 +358,29 @@ TEST_CASE("replay through the routers: counts as the evaluator, never faster tha
   CHECK(r.mesh_packets > 0);
   for (const auto& u : r.routers) CHECK(u.blocked_flits >= 0.0);
   check_tiles(c, r);
+}
+
+TEST_CASE("replay: each chiplet module holds exactly the tiles the mapping placed on it",
+          "[replay][chiplet]") {
+  // BERT-base on the default package, through the routers: the mapping spreads the 72 weight
+  // matrices (12 layers x Q, K, V, O, FF1, FF2) over a snake of chiplets; each chiplet module's
+  // children are its own tiles and vector unit, and its figures add up to the chip's.
+  Case c = make("reram_chiplets.yaml", "bert-base", WorkloadRequest{});
+  ReplayOptions options;
+  options.mesh = MeshParams::from_arch(c.arch);
+  ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, options);
+  check_counts(r.counts, c.analytical.counts);
+  check_chiplets(c, r);
+  CHECK(r.tiles == 72);
+  REQUIRE(r.chiplets.size() > 1);
+  double arrays = 0, banks = 0;
+  for (const ChipletUse& u : r.chiplets) {
+    arrays += u.array_busy_s;
+    banks += u.adc_bank_busy_s;
+    CHECK(r.vector_unit_utilization[u.chiplet] == u.vector_unit_busy_s / r.latency_s);
+  }
+  CHECK(arrays == Approx(r.array_busy_s).epsilon(1e-12));
+  CHECK(banks == Approx(r.adc_bank_busy_s).epsilon(1e-12));
 }
 
 TEST_CASE("replay: a mesh smaller than the mapping's grid is a user error", "[replay]") {
