@@ -1,8 +1,9 @@
 // Simulator speed of the SystemC replay of a mapping (hw/system): simulated transactions (rows
 // sent by b_transport to tiles, vector units and the DRAM port; a tile forwards each to its
 // arrays and ADC bank, two more calls, printed separately) per second of wall time, for
-// BERT-base (sequence 128) on the default 4x4 chiplet package, batch 1 and 8. SystemC elaborates
-// once per process, so each configuration runs in a forked child.
+// BERT-base (sequence 128) on the default 4x4 chiplet package, batch 1 and 8, and per chiplet
+// module its tiles and their busy time. SystemC elaborates once per process, so each
+// configuration runs in a forked child.
 //
 //   cimsim_replay_bench                   all configurations
 //   cimsim_replay_bench MODEL BATCH       one workload
@@ -50,6 +51,14 @@ int run_one(const std::string& model, int batch) {
       (wall - r.wall_s) * 1e3, r.latency_s * 1e6, r.analytical_latency_s * 1e6,
       static_cast<unsigned long long>(r.mesh_packets),
       static_cast<unsigned long long>(r.mesh_packets_at_once), r.mesh_excess_s * 1e6);
+  // Per chiplet module: tiles placed on it, their arrays' busy time summed, its vector unit's.
+  std::printf("  %zu chiplet modules (tiles, arrays busy us, vector unit busy us):",
+              r.chiplets.size());
+  for (const ChipletUse& c : r.chiplets) {
+    std::printf(" %s %d %.1f %.1f;", c.name.c_str(), c.tiles, c.array_busy_s * 1e6,
+                c.vector_unit_busy_s * 1e6);
+  }
+  std::printf("\n");
   return 0;
 }
 
