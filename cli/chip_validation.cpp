@@ -70,6 +70,7 @@ std::vector<ChipPoint> validate_chip(const std::string& folder) {
   chip.allow("notes");
   const std::int64_t vectors = chip.integer("vectors", 1, 1 << 24, 1024);
   ConfigNode points = chip.child("points");
+  if (points.keys().empty()) chip.fail("points", "a chip needs at least one operating point");
   std::vector<ChipPoint> out;
   for (const std::string& name : points.keys()) {
     ConfigNode p = points.child(name);

@@ -10,7 +10,7 @@ const std::vector<ParamDoc>& parameter_docs() {
       {"description", "", "\"\"", "text", "free text"},
       {"clock", "Hz", "required", "[1Hz, 20GHz]",
        "digital clock of shift-add, buffers and vector unit"},
-      {"timing_supply", "V", "technology.supply_voltage", "(threshold, 5V]",
+      {"timing_supply", "V", "technology.nominal_supply", "[threshold + 0.1V, 5V]",
        "supply at which clock, read pulse and ADC rate were given (alpha-power scaling)"},
       {"technology.preset", "", "none", "a card in configs/tech/",
        "start from this technology card, then override keys"},

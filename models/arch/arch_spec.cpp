@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "models/circuit/scaling.hpp"
 #include "models/core/config_paths.hpp"
 
 namespace cimsim {
@@ -26,6 +27,11 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   x.input_encoding = n.choice("input_encoding", {"bit_serial", "dac", "pulse_count"}, "bit_serial");
   if (x.input_encoding == "dac") {
     x.dac_bits = static_cast<int>(n.integer("dac_bits", 2, 8));
+    if (x.dac_bits > x.input_bits) {
+      n.fail("dac_bits", fmt::format("a {}-bit DAC for {}-bit inputs converts bits that do not "
+                                     "exist; dac_bits must be at most input_bits",
+                                     x.dac_bits, x.input_bits));
+    }
   } else {
     if (n.has("dac_bits")) n.fail("dac_bits", "dac_bits applies only with input_encoding: dac");
     x.dac_bits = 1;
@@ -37,7 +43,7 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
     if (x.input_bits > 8) {
       n.fail("input_bits",
              fmt::format("pulse_count inputs take 2^bits - 1 pulse slots; {} bits is beyond the "
-                         "supported 2..8",
+                         "supported 1..8",
                          x.input_bits));
     }
     x.input_accumulation = n.choice("input_accumulation", {"analog"}, "analog");
@@ -51,6 +57,12 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
     n.fail("signed_weights",
            "twos_complement weights need weight_accumulation: analog (the MSB slice is "
            "subtracted before conversion)");
+  }
+  if (x.signed_weights == "twos_complement" && x.weight_slices(tech.bits_per_cell) < 2) {
+    n.fail("signed_weights",
+           fmt::format("twos_complement needs a weight of at least two slices (an MSB slice to "
+                       "subtract); {} weight bits fit one {}-bit cell",
+                       x.weight_bits, tech.bits_per_cell));
   }
   x.input_bit_density = n.number("input_bit_density", 0.0, 1.0, 0.5);
 
@@ -70,9 +82,10 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
     a.fail(a.has("area") ? "area" : "energy_per_conversion",
            "a datasheet converter needs both energy_per_conversion and area");
   }
-  x.adc.datasheet_energy_j =
-      a.quantity<Dim::energy>("energy_per_conversion", 0.0, 0.0, 1e-6, false).si;
-  x.adc.datasheet_area_m2 = a.quantity<Dim::area>("area", 0.0, 0.0, 1e-4, false).si;
+  if (a.has("energy_per_conversion")) {
+    x.adc.datasheet_energy_j = a.quantity<Dim::energy>("energy_per_conversion", {}, 0.0, 1e-6).si;
+    x.adc.datasheet_area_m2 = a.quantity<Dim::area>("area", {}, 0.0, 1e-4).si;
+  }
   a.finish();
 
   int per_weight = x.columns_per_weight(tech.bits_per_cell);
@@ -82,6 +95,16 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
                        "cell with {} signed weights needs {} columns{}",
                        x.columns, x.weight_bits, tech.bits_per_cell, x.signed_weights, per_weight,
                        x.signed_weights == "offset" ? " plus the reference column" : ""));
+  }
+  // An ADC cannot be shared by more channels than the array has.
+  const int channels = x.adc_channels(tech.bits_per_cell);
+  if (x.adc.columns_per_adc > channels) {
+    a.fail("columns_per_adc",
+           fmt::format("columns_per_adc {} exceeds the array's {} ADC channels ({})",
+                       x.adc.columns_per_adc, channels,
+                       x.weight_accumulation == "analog"
+                           ? "one per weight, with weight_accumulation: analog"
+                           : "one per column"));
   }
   n.finish();
   return x;
@@ -109,20 +132,36 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
   root.allow("description");
   s.technology = parse_technology(root.child("technology"));
   s.clock = root.quantity<Dim::frequency>("clock", {}, 1.0, 20e9, false);
-  // The supply at which the clock, the read pulse and the ADC rate were given; at another
-  // supply they scale with the alpha-power-law gate delay (models/circuit/scaling.hpp).
-  s.timing_supply =
-      root.quantity<Dim::voltage>("timing_supply", s.technology.supply_voltage.si, 0.0, 5.0);
-  if (s.timing_supply.si != s.technology.supply_voltage.si &&
-      s.technology.threshold_voltage.si <= 0.0) {
+  // The supply at which the clock, the read pulse and the ADC rate were given (by default the
+  // node's nominal supply); at another supply they scale with the alpha-power-law gate delay
+  // (models/circuit/scaling.hpp).
+  const auto& tech = s.technology;
+  s.timing_supply = root.quantity<Dim::voltage>("timing_supply", tech.nominal_supply.si, 0.0, 5.0);
+  if (s.timing_supply.si != tech.supply_voltage.si && tech.threshold_voltage.si <= 0.0) {
     root.fail("timing_supply",
-              "timing given at another supply needs the technology card's threshold_voltage "
-              "and alpha_power to scale it");
+              fmt::format("timing given at {} V but the supply is {} V: scaling it needs the "
+                          "technology card's threshold_voltage and alpha_power",
+                          s.timing_supply.si, tech.supply_voltage.si));
   }
-  if (s.technology.threshold_voltage.si > 0.0 &&
-      s.timing_supply.si <= s.technology.threshold_voltage.si) {
-    root.fail("timing_supply", fmt::format("timing supply {} V must exceed the threshold {} V",
-                                           s.timing_supply.si, s.technology.threshold_voltage.si));
+  // The alpha-power law holds in strong inversion; within 0.1 V of the threshold it does not.
+  constexpr double kOverdriveFloor = 0.1;
+  if (tech.threshold_voltage.si > 0.0) {
+    for (auto [key, v] : {std::pair{"timing_supply", s.timing_supply.si},
+                          std::pair{"supply_voltage", tech.supply_voltage.si}}) {
+      if (v < tech.threshold_voltage.si + kOverdriveFloor) {
+        root.fail(std::string(key) == "timing_supply" ? "timing_supply" : "technology",
+                  fmt::format("{} {} V is within {} V of the threshold {} V, where the "
+                              "alpha-power timing model does not hold",
+                              key, v, kOverdriveFloor, tech.threshold_voltage.si));
+      }
+    }
+  }
+  const double clock_at_supply =
+      s.clock.si / scaling::gate_delay_ratio(tech.supply_voltage.si, s.timing_supply.si,
+                                             tech.threshold_voltage.si, tech.alpha_power);
+  if (clock_at_supply > 20e9) {
+    root.fail("clock", fmt::format("the clock scales to {:.3g} GHz at {} V, above 20 GHz",
+                                   clock_at_supply / 1e9, tech.supply_voltage.si));
   }
   s.crossbar = parse_crossbar(root.child("crossbar"), s.technology);
 

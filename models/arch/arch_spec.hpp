@@ -26,7 +26,8 @@ struct CrossbarSpec {
   // Where the partial results of one dot product are combined before the ADC sees them:
   // "digital" converts every input cycle (or weight slice) and shift-adds the codes; "analog"
   // weights them in the charge domain (binary-weighted capacitors, a C-2C ladder, an
-  // integrator sampling each input bit 2^i times) and converts once.
+  // integrator that weights each input bit-plane by its significance, one sample per bit) and
+  // converts once.
   std::string input_accumulation;   // digital | analog (pulse_count inputs are always analog)
   std::string weight_accumulation;  // digital | analog
   double input_bit_density = 0.5;
@@ -53,6 +54,12 @@ struct CrossbarSpec {
   // Whether a digital shift-and-add follows the ADC (something is still to be combined).
   bool digital_shift_add(int bits_per_cell) const {
     return conversions_per_vector_per_weight(bits_per_cell) > 1;
+  }
+  // Channels the array's ADCs convert: columns, or whole weights (plus the reference column)
+  // when a weight's columns are combined in analog before the ADC.
+  int adc_channels(int bits_per_cell) const {
+    if (weight_accumulation != "analog") return columns;
+    return weight_columns() / columns_per_weight(bits_per_cell) + (columns - weight_columns());
   }
   // Columns of an array left for weights (offset encoding keeps one reference column).
   int weight_columns() const { return columns - (signed_weights == "offset" ? 1 : 0); }

@@ -77,12 +77,7 @@ CostTable build_cost_table(const ArchSpec& arch) {
   set(Action::cell_write, tech.write_energy_per_cell.si);
 
   // ADC channels: columns, or whole weights when a weight's columns are combined in analog.
-  const int weight_columns = xb.weight_columns();
-  const int reference_columns = xb.columns - weight_columns;
-  const int channels =
-      xb.weight_accumulation == "analog"
-          ? weight_columns / xb.columns_per_weight(bits_per_cell) + reference_columns
-          : xb.columns;
+  const int channels = xb.adc_channels(bits_per_cell);
   const double adc_bank_s = xb.adc.columns_per_adc * adc.conversion_time_s;
   t.read_cycle_s = std::max(read_pulse_s, 1.0 / clock_hz);
   t.adc_bank_s = adc_bank_s;
@@ -118,7 +113,9 @@ CostTable build_cost_table(const ArchSpec& arch) {
   const double cells = arrays * xb.rows * xb.columns * tech.cell_area_m2();
   const double drivers = arrays * xb.rows * drv.area_per_row_m2;
   const double adc_area = arrays * adcs_per_array * adc.area_m2;
-  const double accum = arrays * adcs_per_array * dig.shift_add_area_m2;
+  // A shift-and-add unit per ADC only where something is combined after conversion.
+  const double accum =
+      t.shift_add_after_adc ? arrays * adcs_per_array * dig.shift_add_area_m2 : 0.0;
   const double tiles = static_cast<double>(arch.chiplet.tiles) * arch.package.chiplets();
   const double buffers =
       tiles * (in_buf.area_m2 + out_buf.area_m2) + arch.package.chiplets() * glb.area_m2;

@@ -110,16 +110,28 @@ TEST_CASE("alpha-power law scales timing with supply", "[analog]") {
 }
 
 TEST_CASE("timing at another supply needs a threshold voltage", "[analog]") {
-  std::string yaml = test::small_arch_yaml(kSram);
-  yaml.replace(yaml.find("clock: 1GHz"), 11, "clock: 1GHz\ntiming_supply: 0.7V");
+  // The NOR flash card gives no threshold voltage: its timing cannot move with supply.
+  std::string yaml = test::small_arch_yaml("{preset: nor_flash_40nm}");
+  yaml.replace(yaml.find("clock: 1GHz"), 11, "clock: 1GHz\ntiming_supply: 0.9V");
   CHECK_THROWS_WITH(test::parse_arch_text(yaml),
                     Catch::Contains("needs the technology card's threshold_voltage"));
+  // Nor can a supply other than the card's nominal one, where the clock is given by default.
+  CHECK_THROWS_WITH(test::parse_arch_text(
+                        test::small_arch_yaml("{preset: nor_flash_40nm, supply_voltage: 1.3V}")),
+                    Catch::Contains("timing given at 1.1 V but the supply is 1.3 V"));
+  // Near the threshold the alpha-power law does not hold.
+  CHECK_THROWS_WITH(
+      test::parse_arch_text(test::small_arch_yaml("{preset: sram_22nm, supply_voltage: 0.4V}")),
+      Catch::Contains("within 0.1 V of the threshold"));
 }
 
 TEST_CASE("ADC energy moves as V^2 from the node's nominal supply", "[analog]") {
   ArchSpec nominal = test::parse_arch_text(test::small_arch_yaml(kSram));
-  ArchSpec raised = test::parse_arch_text(
-      test::small_arch_yaml("{preset: sram_22nm, supply_voltage: 1.2V, nominal_supply: 0.8V}"));
+  // Timing given at the raised supply itself, so only the V^2 term moves.
+  std::string yaml =
+      test::small_arch_yaml("{preset: sram_22nm, supply_voltage: 1.2V, nominal_supply: 0.8V}");
+  yaml.replace(yaml.find("clock: 1GHz"), 11, "clock: 1GHz\ntiming_supply: 1.2V");
+  ArchSpec raised = test::parse_arch_text(yaml);
   const double e0 = build_cost_table(nominal).energy(Action::adc_conversion);
   const double e1 = build_cost_table(raised).energy(Action::adc_conversion);
   CHECK(e1 / e0 == Approx((1.2 / 0.8) * (1.2 / 0.8)));
@@ -207,4 +219,30 @@ TEST_CASE("a datasheet converter replaces the survey fit", "[analog]") {
                         "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 1, "
                         "energy_per_conversion: 1pJ}")),
                     Catch::Contains("needs both energy_per_conversion and area"));
+}
+
+TEST_CASE("combinations that would give silently wrong numbers are refused", "[analog]") {
+  const std::string four = "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n";
+  // Analog weights: 8 one-bit columns are 2 channels, so an ADC cannot serve 4.
+  CHECK_THROWS_WITH(
+      test::parse_arch_text(test::small_arch_yaml(
+          kSram, four + "  signed_weights: twos_complement\n  weight_accumulation: analog\n",
+          "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 4}")),
+      Catch::Contains("columns_per_adc 4 exceeds the array's 2 ADC channels"));
+  // A DAC wider than the input.
+  CHECK_THROWS_WITH(test::parse_arch_text(test::small_arch_yaml(
+                        kSram, four + "  input_encoding: dac\n  dac_bits: 8\n")),
+                    Catch::Contains("dac_bits must be at most input_bits"));
+  // Two's complement needs an MSB slice to subtract: 4-bit weights in 4-bit NOR cells have one.
+  CHECK_THROWS_WITH(
+      test::parse_arch_text(test::small_arch_yaml(
+          "{preset: nor_flash_40nm}",
+          four + "  signed_weights: twos_complement\n  weight_accumulation: analog\n")),
+      Catch::Contains("twos_complement needs a weight of at least two slices"));
+  // A datasheet converter of zero energy is not a converter.
+  CHECK_THROWS_WITH(test::parse_arch_text(test::small_arch_yaml(
+                        kSram, four,
+                        "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 1, "
+                        "energy_per_conversion: 0pJ, area: 400um2}")),
+                    Catch::Contains("energy_per_conversion"));
 }
