@@ -313,12 +313,31 @@ int run_cli(int argc, char** argv) {
     }
     replay_options.quantum_s = *q;
     replay_options.mesh = MeshParams::from_arch(result.arch);
+    // SystemC counts time in femtoseconds in a 64-bit integer (IEEE 1666-2011, sc_time): at most
+    // 2^63 fs, about 2.56 hours, and a sum past it wraps. Contention has been seen to add 2.7x on
+    // a slow-clock design (a 1 kHz default package), so a pass must fit in a tenth of the cap.
+    const double systemc_time_cap_s = 9223372036854775807.0 * 1e-15;
+    if (result.evaluation.latency_s > 0.1 * systemc_time_cap_s) {
+      throw UserError(fmt::format(
+          "error: --fidelity systemc: one pass takes {:.4g} s of simulated time, beyond what "
+          "SystemC's femtosecond time base holds with room for contention ({:.4g} s); use the "
+          "analytical path, or a faster clock or smaller workload",
+          result.evaluation.latency_s, 0.1 * systemc_time_cap_s));
+    }
     ChipReplayResult sim =
         replay_in_systemc(result.workload, result.mapping, result.costs, replay_options);
     if (sim.counts != result.evaluation.counts) {
       throw InternalError(
           "internal error (a bug in cimsim, please report it): the SystemC replay counted "
           "different actions than the analytical evaluator");
+    }
+    // A wrapped time base reads far below the closed form (a routed row may beat the closed
+    // form's worst-hop charge slightly, never by half).
+    if (sim.latency_s < 0.5 * sim.analytical_latency_s) {
+      throw UserError(fmt::format(
+          "error: --fidelity systemc: the replay's simulated time passed SystemC's femtosecond "
+          "time base ({:.4g} s) and wrapped; use the analytical path",
+          systemc_time_cap_s));
     }
     const double added = sim.latency_s / sim.analytical_latency_s - 1.0;
     report["systemc"] = {{"latency_ns", sim.latency_s / kNano},
@@ -379,6 +398,15 @@ int run_cli(int argc, char** argv) {
     std::string util = "  vector-unit utilization per chiplet:";
     for (double u : sim.vector_unit_utilization) util += fmt::format(" {:.3f}", u);
     accuracy_text += util + "\n";
+    accuracy_text +=
+        "  chiplet modules (tiles, arrays busy us, ADC banks busy us, vector unit busy us, "
+        "rows):\n";
+    for (const auto& c : sim.chiplets) {
+      accuracy_text +=
+          fmt::format("    {:<10} {:>3} tiles {:>10.3f} {:>10.3f} {:>10.3f} {:>8}\n", c.name,
+                      c.tiles, c.array_busy_s / kMicro, c.adc_bank_busy_s / kMicro,
+                      c.vector_unit_busy_s / kMicro, c.rows);
+    }
   }
   if (*run && run_accuracy_too) {
     AccuracyReport acc_report = run_accuracy(result.arch, acc);
