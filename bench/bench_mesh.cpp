@@ -4,15 +4,13 @@
 //
 //   cimsim_mesh_bench            all configurations
 //   cimsim_mesh_bench K RATE     one k x k mesh at RATE flits/node/cycle
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
 #include <vector>
 
+#include "bench/run_each_in_child.hpp"
 #include "hw/mesh/mesh.hpp"
 
 namespace {
@@ -44,17 +42,6 @@ int run_one(int k, double rate) {
 int main(int argc, char** argv) {
   if (argc == 3) return run_one(std::atoi(argv[1]), std::atof(argv[2]));
   const std::vector<std::pair<int, double>> configs = {{4, 0.3}, {4, 0.6}, {8, 0.2}, {8, 0.35}};
-  for (const auto& [k, rate] : configs) {
-    std::fflush(stdout);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int rc = run_one(k, rate);
-      std::fflush(stdout);
-      std::_Exit(rc);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
-  }
-  return 0;
+  return cimsim::bench::run_each_in_child(
+      configs, [](const std::pair<int, double>& c) { return run_one(c.first, c.second); });
 }

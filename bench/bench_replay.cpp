@@ -7,9 +7,6 @@
 //
 //   cimsim_replay_bench                   all configurations
 //   cimsim_replay_bench MODEL BATCH       one workload
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/run_each_in_child.hpp"
 #include "hw/system/chip_replay.hpp"
 #include "models/arch/arch_spec.hpp"
 
@@ -67,17 +65,6 @@ int run_one(const std::string& model, int batch) {
 int main(int argc, char** argv) {
   if (argc == 3) return run_one(argv[1], std::atoi(argv[2]));
   const std::vector<std::pair<std::string, int>> configs = {{"bert-base", 1}, {"bert-base", 8}};
-  for (const auto& [model, batch] : configs) {
-    std::fflush(stdout);
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int rc = run_one(model, batch);
-      std::fflush(stdout);
-      std::_Exit(rc);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
-  }
-  return 0;
+  return cimsim::bench::run_each_in_child(
+      configs, [](const std::pair<std::string, int>& c) { return run_one(c.first, c.second); });
 }

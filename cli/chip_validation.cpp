@@ -19,8 +19,7 @@ namespace {
 // One weight matmul that fills every array: K = rows, N = all arrays' output columns.
 Workload filling_matmul(const ArchSpec& arch, std::int64_t vectors) {
   const auto& xb = arch.crossbar;
-  const std::int64_t outputs_per_array =
-      xb.weight_columns() / xb.columns_per_weight(arch.technology.bits_per_cell);
+  const std::int64_t outputs_per_array = xb.weights_per_array(arch.technology.bits_per_cell);
   Op op;
   op.name = "mvm";
   op.kind = OpKind::weight_matmul;

@@ -24,7 +24,7 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
 Mapping map_workload(const ArchSpec& arch, const Workload& w) {
   const auto& xb = arch.crossbar;
   const int cpw = xb.columns_per_weight(arch.technology.bits_per_cell);
-  const std::int64_t outputs_per_array = xb.weight_columns() / cpw;
+  const std::int64_t outputs_per_array = xb.weights_per_array(arch.technology.bits_per_cell);
   const bool offset = xb.signed_weights == "offset";
   const std::int64_t per_chiplet = arch.crossbar_count_per_chiplet();
 

@@ -9,6 +9,11 @@
 
 namespace cimsim {
 
+double ArchSpec::timing_scale() const {
+  return scaling::gate_delay_ratio(technology.supply_voltage.si, timing_supply.si,
+                                   technology.threshold_voltage.si, technology.alpha_power);
+}
+
 int ArchSpec::accumulator_bits() const {
   return crossbar.input_bits + crossbar.weight_bits +
          static_cast<int>(std::ceil(std::log2(static_cast<double>(crossbar.rows))));
@@ -156,9 +161,7 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
       }
     }
   }
-  const double clock_at_supply =
-      s.clock.si / scaling::gate_delay_ratio(tech.supply_voltage.si, s.timing_supply.si,
-                                             tech.threshold_voltage.si, tech.alpha_power);
+  const double clock_at_supply = s.clock.si / s.timing_scale();
   if (clock_at_supply > 20e9) {
     root.fail("clock", fmt::format("the clock scales to {:.3g} GHz at {} V, above 20 GHz",
                                    clock_at_supply / 1e9, tech.supply_voltage.si));

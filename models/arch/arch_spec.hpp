@@ -46,20 +46,25 @@ struct CrossbarSpec {
   int columns_per_weight(int bits_per_cell) const {
     return weight_slices(bits_per_cell) * (signed_weights == "differential" ? 2 : 1);
   }
-  // ADC conversions one input vector needs per output weight column (per row tile).
-  int conversions_per_vector_per_weight(int bits_per_cell) const {
-    return (input_accumulation == "analog" ? 1 : input_cycles()) *
-           (weight_accumulation == "analog" ? 1 : columns_per_weight(bits_per_cell));
+  // Logical output columns (weights) one array holds.
+  int weights_per_array(int bits_per_cell) const {
+    return weight_columns() / columns_per_weight(bits_per_cell);
+  }
+  // Conversions per vector are conversion_cycles() x conversions_per_weight() per output: input
+  // cycles are converted one by one unless accumulated in analog, and so are a weight's columns.
+  int conversion_cycles() const { return input_accumulation == "analog" ? 1 : input_cycles(); }
+  int conversions_per_weight(int bits_per_cell) const {
+    return weight_accumulation == "analog" ? 1 : columns_per_weight(bits_per_cell);
   }
   // Whether a digital shift-and-add follows the ADC (something is still to be combined).
   bool digital_shift_add(int bits_per_cell) const {
-    return conversions_per_vector_per_weight(bits_per_cell) > 1;
+    return conversion_cycles() * conversions_per_weight(bits_per_cell) > 1;
   }
   // Channels the array's ADCs convert: columns, or whole weights (plus the reference column)
   // when a weight's columns are combined in analog before the ADC.
   int adc_channels(int bits_per_cell) const {
     if (weight_accumulation != "analog") return columns;
-    return weight_columns() / columns_per_weight(bits_per_cell) + (columns - weight_columns());
+    return weights_per_array(bits_per_cell) + (columns - weight_columns());
   }
   // Columns of an array left for weights (offset encoding keeps one reference column).
   int weight_columns() const { return columns - (signed_weights == "offset" ? 1 : 0); }
@@ -108,6 +113,9 @@ struct ArchSpec {
   ChipletSpec chiplet;
   PackageSpec package;
 
+  // Gate delay at the supply in use over the delay at timing_supply (alpha-power law): the
+  // factor by which the clock period, read pulse and ADC conversion stretch.
+  double timing_scale() const;
   long long total_arrays() const {
     return static_cast<long long>(crossbar_count_per_chiplet()) * package.chiplets();
   }

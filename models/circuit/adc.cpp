@@ -64,14 +64,15 @@ const AdcSurveyFit& AdcSurveyFit::load() {
   return fit;
 }
 
-AdcCosts adc_costs(const AdcSpec& spec, double node_m) {
+AdcCosts adc_costs(const AdcSpec& spec, double node_m, double supply_v, double nominal_supply_v) {
   const auto& arch = AdcSurveyFit::load().architectures.at(spec.type);
   const double node_nm = node_m * 1e9;
   const double fit_node = std::clamp(node_nm, arch.node_nm_lo, arch.node_nm_hi);
   const double dennard = node_nm / fit_node;
   double e_pj = std::pow(10.0, arch.energy_log10_pj.eval(spec.enob, fit_node, spec.sample_rate_hz));
   double a_mm2 = std::pow(10.0, arch.area_log10_mm2.eval(spec.enob, fit_node, spec.sample_rate_hz));
-  e_pj *= dennard;
+  const double supply = supply_v / nominal_supply_v;
+  e_pj *= dennard * supply * supply;
   a_mm2 *= dennard * dennard;
   if (spec.datasheet_energy_j > 0) e_pj = spec.datasheet_energy_j * 1e12;
   if (spec.datasheet_area_m2 > 0) a_mm2 = spec.datasheet_area_m2 * 1e6;

@@ -64,6 +64,9 @@ struct AdcCosts {
   double conversion_time_s;
 };
 
-AdcCosts adc_costs(const AdcSpec& spec, double node_m);
+// `supply_v` and `nominal_supply_v`: the survey fit holds at the node's nominal supply, and a
+// converter's switched capacitance (capacitive DAC, comparator) draws C V^2, so its energy moves
+// as (V / V_nom)^2. A datasheet converter's figures are taken at the supply in use.
+AdcCosts adc_costs(const AdcSpec& spec, double node_m, double supply_v, double nominal_supply_v);
 
 }  // namespace cimsim

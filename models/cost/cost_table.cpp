@@ -7,7 +7,6 @@
 #include "models/circuit/buffer.hpp"
 #include "models/circuit/digital.hpp"
 #include "models/circuit/driver.hpp"
-#include "models/circuit/scaling.hpp"
 
 namespace cimsim {
 
@@ -31,14 +30,12 @@ CostTable build_cost_table(const ArchSpec& arch) {
   const double density = xb.input_bit_density;
   const double cell_pitch = std::sqrt(tech.cell_area_m2());
   const int bits_per_cell = tech.bits_per_cell;
-  t.conversion_cycles = xb.input_accumulation == "analog" ? 1 : xb.input_cycles();
-  t.conversions_per_weight =
-      xb.weight_accumulation == "analog" ? 1 : xb.columns_per_weight(bits_per_cell);
+  t.conversion_cycles = xb.conversion_cycles();
+  t.conversions_per_weight = xb.conversions_per_weight(bits_per_cell);
   t.shift_add_after_adc = xb.digital_shift_add(bits_per_cell);
 
   // Timing given at arch.timing_supply moves with the gate delay to the supply in use.
-  t.timing_scale = scaling::gate_delay_ratio(vdd, arch.timing_supply.si, tech.threshold_voltage.si,
-                                             tech.alpha_power);
+  t.timing_scale = arch.timing_scale();
   const double clock_hz = arch.clock.si / t.timing_scale;
   const double read_pulse_s = tech.read_pulse.si * t.timing_scale;
   AdcSpec adc_at_supply = xb.adc;
@@ -47,12 +44,7 @@ CostTable build_cost_table(const ArchSpec& arch) {
   const RowDriverCosts drv = row_driver_costs(node, vdd, cell_pitch * xb.columns, xb.columns,
                                               xb.input_encoding == "dac" ? xb.dac_bits : 1,
                                               tech.physics->row_load_capacitance());
-  // The survey fit holds at the node's nominal supply; a converter's switched capacitance
-  // (capacitive DAC, comparator) draws C V^2, so its energy moves as V^2 from there.
-  AdcCosts adc = adc_costs(adc_at_supply, node);
-  if (xb.adc.datasheet_energy_j <= 0) {
-    adc.energy_per_conversion_j *= (vdd / tech.nominal_supply.si) * (vdd / tech.nominal_supply.si);
-  }
+  AdcCosts adc = adc_costs(adc_at_supply, node, vdd, tech.nominal_supply.si);
   const DigitalCosts dig = digital_costs(node, vdd, t.accumulator_bits);
   const double tile_buffer_bits = std::max(arch.tile.input_buffer.si, arch.tile.output_buffer.si);
   const BufferCosts tile_buf = sram_buffer_costs(tile_buffer_bits, node, vdd);
@@ -84,12 +76,12 @@ CostTable build_cost_table(const ArchSpec& arch) {
   t.analog_input_accumulation = xb.input_accumulation == "analog";
   if (xb.input_accumulation == "analog") {
     // Every input cycle (pulse or bit) accumulates on the column first; the bank converts once.
-    t.array_cycle_s = std::max(read_pulse_s, 1.0 / clock_hz);
+    t.array_cycle_s = t.read_cycle_s;
     t.array_vector_s = xb.input_cycles() * t.array_cycle_s + adc_bank_s;
   } else {
     // An array's input cycle overlaps the next read pulse with the ADC bank converting the
     // last one (sample-and-hold per column), so the slower of the two sets the cycle.
-    t.array_cycle_s = std::max({read_pulse_s, adc_bank_s, 1.0 / clock_hz});
+    t.array_cycle_s = std::max(t.read_cycle_s, adc_bank_s);
     t.array_vector_s = xb.input_cycles() * t.array_cycle_s;
   }
   // A biased front end senses for the whole time behind each conversion it feeds: one input
