@@ -73,6 +73,12 @@ const std::vector<ParamDoc>& parameter_docs() {
       {"crossbar.weight_accumulation", "", "digital", "digital | analog",
        "combine a weight's slice and sign columns after the ADC or before it (charge sharing)"},
       {"crossbar.dac_bits", "", "required (dac)", "2..8", "input bits per DAC conversion"},
+      {"crossbar.dac_type", "", "capacitive", "capacitive | r2r",
+       "capacitor DAC with a row buffer, or an R-2R ladder driving the row (static current)"},
+      {"crossbar.dac_unit_resistance", "Ohm", "required (r2r)", "[10 Ohm, 10 MOhm]",
+       "R-2R ladder unit resistance R"},
+      {"crossbar.dac_ladders", "", "1", "1..2",
+       "R-2R ladders per row: 2 = one per input sign, each spanning half the supply"},
       {"crossbar.signed_weights", "", "differential", "differential | offset | twos_complement",
        "signed weights: column pairs, offset plus a reference column, or a negatively weighted "
        "MSB slice combined in analog (twos_complement, needs weight_accumulation: analog)"},

@@ -37,8 +37,21 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
                                      "exist; dac_bits must be at most input_bits",
                                      x.dac_bits, x.input_bits));
     }
+    x.dac_type = n.choice("dac_type", {"capacitive", "r2r"}, "capacitive");
+    if (x.dac_type == "r2r") {
+      // 10 ohm to 10 Mohm spans metal to high-resistance poly ladders.
+      x.dac_unit_resistance_ohm =
+          n.quantity<Dim::resistance>("dac_unit_resistance", {}, 10.0, 1e7).si;
+      x.dac_ladders = static_cast<int>(n.integer("dac_ladders", 1, 2, 1));
+    } else {
+      for (const char* key : {"dac_unit_resistance", "dac_ladders"}) {
+        if (n.has(key)) n.fail(key, fmt::format("{} applies only with dac_type: r2r", key));
+      }
+    }
   } else {
-    if (n.has("dac_bits")) n.fail("dac_bits", "dac_bits applies only with input_encoding: dac");
+    for (const char* key : {"dac_bits", "dac_type", "dac_unit_resistance", "dac_ladders"}) {
+      if (n.has(key)) n.fail(key, fmt::format("{} applies only with input_encoding: dac", key));
+    }
     x.dac_bits = 1;
   }
   x.signed_weights =

@@ -22,6 +22,11 @@ struct CrossbarSpec {
   int weight_bits = 8;
   std::string input_encoding;  // bit_serial | dac | pulse_count
   int dac_bits = 1;            // input bits converted per cycle (1 when bit-serial)
+  // capacitive: a binary-weighted capacitor DAC and a class-A row buffer; r2r: a resistor
+  // ladder that drives the row itself and conducts for the whole input cycle.
+  std::string dac_type = "capacitive";
+  double dac_unit_resistance_ohm = 0;  // r2r: the ladder's unit R (legs are 2R)
+  int dac_ladders = 1;         // r2r: 2 = one ladder per input sign, each spanning half the supply
   std::string signed_weights;  // differential | offset | twos_complement
   // Where the partial results of one dot product are combined before the ADC sees them:
   // "digital" converts every input cycle (or weight slice) and shift-adds the codes; "analog"

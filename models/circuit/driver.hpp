@@ -14,6 +14,16 @@
 // gm/I_D = 10 /V, moderate inversion (Jespers and Murmann, "Systematic Design of Analog CMOS
 // Circuits", Cambridge 2017); settling to half an LSB takes ln(2^(N+1)) time constants (Razavi,
 // "Design of Analog CMOS Integrated Circuits", 2nd ed., ch. 13).
+//
+// R-2R ladder DAC (dac_type: r2r): a voltage-mode ladder whose 2R legs switch between the
+// reference and ground drives the row directly, without a buffer (Wang et al., JSSC 2023 chose
+// it because a C-2C DAC cannot drive the row's fan-out). It conducts for the whole input cycle
+// t, so E = V_ref * E[I] * t per ladder: static power, unlike the capacitive DAC, and so a
+// larger share of the energy per operation at a slow clock (low supply). E[I] follows from
+// Kirchhoff's current law on the ladder's nodes for independent input bits that are 1 with
+// probability p (see r2r_mean_current). With two ladders (one per input sign, each spanning
+// half the supply) both stay biased. Area: 0.7e-14 m^2 per ohm of bits x R at 22 nm, scaled
+// with the node squared (CiMLoop component library, Andrulis et al., ISPASS 2024).
 #pragma once
 
 namespace cimsim {
@@ -26,6 +36,20 @@ struct RowDriverCosts {
 
 // `cell_load_f`: capacitance each cell adds to the row beyond its access gate (charge-domain
 // compute capacitors), which a DAC's buffer must settle.
+// Mean current drawn from the reference by an unloaded `bits`-bit R-2R ladder of unit
+// resistance R, per volt of reference, when each bit is 1 with probability `bit_one_p`.
+double r2r_mean_current_per_volt(int bits, double unit_resistance_ohm, double bit_one_p);
+
+struct R2rDacCosts {
+  double energy_per_conversion_j;
+  double area_m2;
+};
+
+// `ladders`: 1, or 2 (one per input sign, each spanning half the supply); `hold_s`: the time
+// the ladder drives its row per conversion (one input cycle).
+R2rDacCosts r2r_dac_costs(int bits, double unit_resistance_ohm, int ladders, double supply_v,
+                          double hold_s, double bit_one_p, double node_m);
+
 RowDriverCosts row_driver_costs(double node_m, double supply_v, double row_length_m, int columns,
                                 int dac_bits, double cell_load_f = 0.0);
 

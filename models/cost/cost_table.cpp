@@ -41,9 +41,18 @@ CostTable build_cost_table(const ArchSpec& arch) {
   AdcSpec adc_at_supply = xb.adc;
   adc_at_supply.sample_rate_hz /= t.timing_scale;
 
-  const RowDriverCosts drv = row_driver_costs(node, vdd, cell_pitch * xb.columns, xb.columns,
-                                              xb.input_encoding == "dac" ? xb.dac_bits : 1,
-                                              tech.physics->row_load_capacitance());
+  const bool capacitive_dac = xb.input_encoding == "dac" && xb.dac_type == "capacitive";
+  RowDriverCosts drv =
+      row_driver_costs(node, vdd, cell_pitch * xb.columns, xb.columns,
+                       capacitive_dac ? xb.dac_bits : 1, tech.physics->row_load_capacitance());
+  if (xb.input_encoding == "dac" && xb.dac_type == "r2r") {
+    // The ladder holds its row for the whole input cycle.
+    const double hold_s = std::max(read_pulse_s, 1.0 / clock_hz);
+    const R2rDacCosts r2r = r2r_dac_costs(xb.dac_bits, xb.dac_unit_resistance_ohm, xb.dac_ladders,
+                                          vdd, hold_s, density, node);
+    drv.energy_per_dac_conversion_j = r2r.energy_per_conversion_j;
+    drv.area_per_row_m2 += r2r.area_m2;
+  }
   AdcCosts adc = adc_costs(adc_at_supply, node, vdd, tech.nominal_supply.si);
   const DigitalCosts dig = digital_costs(node, vdd, t.accumulator_bits);
   const double tile_buffer_bits = std::max(arch.tile.input_buffer.si, arch.tile.output_buffer.si);

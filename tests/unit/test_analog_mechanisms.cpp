@@ -8,6 +8,7 @@
 #include "mapper/evaluator.hpp"
 #include "mapper/mapping.hpp"
 #include "models/circuit/adc.hpp"
+#include "models/circuit/driver.hpp"
 #include "models/circuit/scaling.hpp"
 #include "models/cost/cost_table.hpp"
 #include "test_support.hpp"
@@ -245,4 +246,81 @@ TEST_CASE("combinations that would give silently wrong numbers are refused", "[a
                         "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 1, "
                         "energy_per_conversion: 0pJ, area: 400um2}")),
                     Catch::Contains("energy_per_conversion"));
+}
+
+namespace {
+
+// Mean reference current of an R-2R ladder by brute force: every code, weighted by its
+// probability, node voltages by dense Gaussian elimination (an independent route to the
+// closed form's tridiagonal inverse).
+double r2r_enumerated(int bits, double r, double p) {
+  double mean = 0;
+  for (int code = 0; code < (1 << bits); ++code) {
+    std::vector<std::vector<double>> a(bits, std::vector<double>(bits + 1, 0.0));
+    double weight = 1;
+    for (int i = 0; i < bits; ++i) {
+      const int b = (code >> i) & 1;
+      weight *= b ? p : 1 - p;
+      a[i][i] = i == 0 ? 4 : (i == bits - 1 ? 3 : 5);
+      if (i > 0) a[i][i - 1] = -2;
+      if (i < bits - 1) a[i][i + 1] = -2;
+      a[i][bits] = b;
+    }
+    for (int c = 0; c < bits; ++c) {
+      for (int row = c + 1; row < bits; ++row) {
+        const double f = a[row][c] / a[c][c];
+        for (int k = c; k <= bits; ++k) a[row][k] -= f * a[c][k];
+      }
+    }
+    std::vector<double> v(bits);
+    for (int row = bits - 1; row >= 0; --row) {
+      double acc = a[row][bits];
+      for (int k = row + 1; k < bits; ++k) acc -= a[row][k] * v[k];
+      v[row] = acc / a[row][row];
+    }
+    if (code == (1 << bits) - 1) CHECK(v[bits - 1] == Approx(1.0 - std::ldexp(1.0, -bits)));
+    double current = 0;
+    for (int i = 0; i < bits; ++i) current += ((code >> i) & 1) * (1.0 - v[i]) / (2 * r);
+    mean += weight * current;
+  }
+  return mean;
+}
+
+}  // namespace
+
+TEST_CASE("an R-2R ladder draws its Kirchhoff current for the whole input cycle", "[analog]") {
+  for (int bits : {2, 4, 8}) {
+    for (double p : {0.5, 0.3}) {
+      CHECK(r2r_mean_current_per_volt(bits, 5e3, p) ==
+            Approx(r2r_enumerated(bits, 5e3, p)).epsilon(1e-12));
+    }
+  }
+  // Uniform 8-bit codes on 5 kohm: 0.144444 mA per volt (enumeration of all 256 codes).
+  CHECK(r2r_mean_current_per_volt(8, 5e3, 0.5) == Approx(1.4444427490234384e-4).epsilon(1e-9));
+  // Static power: V^2 times the hold time; two half-supply ladders draw half of one full one.
+  const double i_per_v = r2r_mean_current_per_volt(8, 5e3, 0.5);
+  CHECK(r2r_dac_costs(8, 5e3, 1, 0.7, 6.9e-9, 0.5, 22e-9).energy_per_conversion_j ==
+        Approx(0.7 * 0.7 * i_per_v * 6.9e-9));
+  CHECK(r2r_dac_costs(8, 5e3, 2, 0.7, 6.9e-9, 0.5, 22e-9).energy_per_conversion_j ==
+        Approx(0.5 * 0.7 * 0.7 * i_per_v * 6.9e-9));
+
+  // In the cost table the ladder holds its row for one clock cycle, with no buffer.
+  const std::string r2r =
+      "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n"
+      "  input_encoding: dac\n  dac_bits: 4\n  dac_type: r2r\n"
+      "  dac_unit_resistance: 10kohm\n";
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml(kSram, r2r));
+  CostTable t = build_cost_table(arch);
+  CHECK(t.energy(Action::dac_conversion) ==
+        Approx(0.8 * 0.8 * r2r_mean_current_per_volt(4, 1e4, 0.5) * t.read_cycle_s));
+  CHECK_THROWS_WITH(test::parse_arch_text(test::small_arch_yaml(
+                        kSram,
+                        "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n"
+                        "  input_encoding: dac\n  dac_bits: 4\n  dac_unit_resistance: 10kohm\n")),
+                    Catch::Contains("dac_unit_resistance applies only with dac_type: r2r"));
+  CHECK_THROWS_WITH(test::parse_arch_text(test::small_arch_yaml(
+                        kSram,
+                        "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n"
+                        "  input_encoding: dac\n  dac_bits: 4\n  dac_type: r2r\n")),
+                    Catch::Contains("dac_unit_resistance"));
 }
