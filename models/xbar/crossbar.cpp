@@ -12,32 +12,39 @@
 namespace cimsim {
 
 XbarSpec XbarSpec::from_arch(const ArchSpec& arch) {
-  // The functional model converts every input cycle and weight column and keeps signs; the
-  // analog-accumulating and two's-complement designs (validation macros) are energy-only for now.
+  // The functional model quantizes inputs as signed integers (two bits at least), and a
+  // two's-complement weight as one bit per column (its MSB column is the negative one).
   const auto& xb = arch.crossbar;
-  auto unsupported = [&](const std::string& key, const std::string& value) {
+  auto unsupported = [&](const std::string& key, const std::string& value,
+                         const std::string& instead) {
     throw UserError(fmt::format(
         "{}: error: at 'crossbar.{}': the accuracy model does not support {} yet (energy, "
-        "latency and area do); use a bit_serial or dac design with digital accumulation and "
-        "signed weights",
-        arch.file, key, value));
+        "latency and area do); {}",
+        arch.file, key, value, instead));
   };
-  if (xb.signed_weights == "twos_complement") {
-    unsupported("signed_weights", "two's-complement weights");
+  if (xb.input_bits < 2) {
+    unsupported("input_bits", "1-bit inputs (signed quantization needs 2)", "use 2 or more");
   }
-  if (xb.input_encoding == "pulse_count") unsupported("input_encoding", "pulse-count inputs");
-  if (xb.input_accumulation == "analog") unsupported("input_accumulation", "analog accumulation");
-  if (xb.input_bits < 2) unsupported("input_bits", "1-bit inputs (signed quantization needs 2)");
-  if (xb.weight_accumulation == "analog") unsupported("weight_accumulation", "analog accumulation");
+  if (xb.signed_weights == "twos_complement" && arch.technology.bits_per_cell != 1) {
+    unsupported("signed_weights",
+                fmt::format("two's-complement weights in {}-bit cells (a negative MSB cell of "
+                            "several levels is not a two's-complement digit)",
+                            arch.technology.bits_per_cell),
+                "use 1-bit cells, or differential or offset weights");
+  }
   XbarSpec s;
-  s.rows = arch.crossbar.rows;
-  s.columns = arch.crossbar.columns;
-  s.input_bits = arch.crossbar.input_bits;
-  s.weight_bits = arch.crossbar.weight_bits;
+  s.rows = xb.rows;
+  s.columns = xb.columns;
+  s.input_bits = xb.input_bits;
+  s.weight_bits = xb.weight_bits;
   s.bits_per_cell = arch.technology.bits_per_cell;
-  s.dac_bits = arch.crossbar.dac_bits;
-  s.differential = arch.crossbar.signed_weights == "differential";
-  s.adc_bits = arch.crossbar.adc.bits;
+  // A pulse-count input of value u fires u pulses that add on the column: one plane of b_x bits.
+  s.dac_bits = xb.input_encoding == "pulse_count" ? xb.input_bits : xb.dac_bits;
+  s.differential = xb.signed_weights == "differential";
+  s.twos_complement = xb.signed_weights == "twos_complement";
+  s.analog_inputs = xb.input_accumulation == "analog";
+  s.analog_weights = xb.weight_accumulation == "analog";
+  s.adc_bits = xb.adc.bits;
   return s;
 }
 
@@ -167,8 +174,9 @@ void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
       for (Eigen::Index n = 0; n < N; ++n) {
         for (Eigen::Index k = 0; k < K; ++k) {
           int w = w_int_(k, n);
-          int stored =
-              spec.differential ? (side == 0 ? std::max(w, 0) : std::max(-w, 0)) : w + offset;
+          int stored = spec.differential      ? (side == 0 ? std::max(w, 0) : std::max(-w, 0))
+                       : spec.twos_complement ? (w & ((1 << spec.weight_bits) - 1))
+                                              : w + offset;
           // Physical position: the row within its array, and the column the slice occupies.
           const Eigen::Index column = ((n * n_slices + s) * sides() + side) % spec.columns;
           cell((stored >> shift) & (levels - 1), k % spec.rows, column, digits_(k, block + n),
@@ -178,10 +186,18 @@ void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
     }
   }
   weight_column_sums_ = w_int_.cast<double>().colwise().sum().transpose();
-  if (!spec.differential) weight_column_sums_.array() += static_cast<double>(offset) * K;
+  const bool offset_weights = !spec.differential && !spec.twos_complement;
+  if (offset_weights) weight_column_sums_.array() += static_cast<double>(offset) * K;
 
-  const double fixed_fs =
-      static_cast<double>(spec.rows) * ((1 << spec.dac_bits) - 1) * (levels - 1);
+  // Fixed range: the largest sum the converter can be handed, the input's range (a plane's, or
+  // the whole input's when planes add in analog) times the weight's (a cell's digit, or the
+  // whole weight's when its columns add in analog: +-q when signed, 2^b_w - 1 for offset).
+  const double input_max = spec.analog_inputs ? std::ldexp(1.0, spec.input_bits) - 1
+                                              : std::ldexp(1.0, spec.dac_bits) - 1;
+  const double weight_max = !spec.analog_weights ? levels - 1.0
+                            : offset_weights     ? std::ldexp(1.0, spec.weight_bits) - 1
+                                             : static_cast<double>(max_weight(spec.weight_bits));
+  const double fixed_fs = static_cast<double>(spec.rows) * input_max * weight_max;
   adc_full_scale_ = Eigen::RowVectorXf::Constant(N, static_cast<float>(fixed_fs));
   adc_offset_ = Eigen::RowVectorXf::Zero(N);
   const int codes = 1 << spec.adc_bits;
@@ -237,21 +253,59 @@ void ProgrammedMatrix::adc(Eigen::MatrixXf& sums) const {
   const float top = static_cast<float>((1 << spec_.adc_bits) - 1);
   const Eigen::Index N = w_int_.cols();
   const bool nonlinear = nonideal_.adc_inl_lsb != 0 || nonideal_.adc_dnl_sigma_lsb > 0;
+  // A bipolar converter reads two's-complement codes, -2^(b-1) .. 2^(b-1) - 1 steps, so zero is
+  // a code and FS sits on the top one; a unipolar one reads 0 .. 2^b - 1 steps.
+  const float zero_code = signed_conversion() ? std::ldexp(1.0f, spec_.adc_bits - 1) : 0.0f;
+  const float steps_to_full_scale = std::max(1.0f, top - zero_code);
   for (Eigen::Index j = 0; j < sums.cols(); ++j) {
-    const float step = std::max(1.0f, adc_full_scale_(j % N) / top);
+    const float step = std::max(1.0f, adc_full_scale_(j % N) / steps_to_full_scale);
     const float inv_step = 1.0f / step;
     const float offset = adc_offset_(j % N);  // in steps
     // Round to the nearest code (ties up) and clamp to the range; vectorized by Eigen.
-    auto codes =
-        ((sums.col(j).array() * inv_step + (offset + 0.5f)).floor()).cwiseMax(0.0f).cwiseMin(top);
-    sums.col(j) = (codes * step).matrix();
+    auto codes = ((sums.col(j).array() * inv_step + (zero_code + offset + 0.5f)).floor())
+                     .cwiseMax(0.0f)
+                     .cwiseMin(top);
+    sums.col(j) = ((codes - zero_code) * step).matrix();
     if (nonlinear) {
       for (Eigen::Index i = 0; i < sums.rows(); ++i) {
-        const auto code = static_cast<Eigen::Index>(sums(i, j) * inv_step + 0.5f);
+        const auto code = static_cast<Eigen::Index>(sums(i, j) * inv_step + zero_code + 0.5f);
         sums(i, j) += adc_code_error_(code) * step;
       }
     }
   }
+}
+
+float ProgrammedMatrix::column_weight(int slice, int side) const {
+  float w = std::ldexp(1.0f, slice * spec_.bits_per_cell);
+  if (side == 1) w = -w;
+  if (spec_.twos_complement && slice == slices_ - 1) w = -w;
+  return w;
+}
+
+Eigen::MatrixXf ProgrammedMatrix::combine_before_adc(const Eigen::MatrixXf& sums,
+                                                     Eigen::Index m) const {
+  Eigen::MatrixXf out = sums;
+  if (spec_.analog_inputs) {
+    const Eigen::Index n_planes = out.rows() / std::max<Eigen::Index>(m, 1);
+    Eigen::MatrixXf planes_sum = out.topRows(m);
+    for (Eigen::Index pl = 1; pl < n_planes; ++pl) {
+      planes_sum +=
+          std::ldexp(1.0f, static_cast<int>(pl) * spec_.dac_bits) * out.middleRows(pl * m, m);
+    }
+    out = std::move(planes_sum);
+  }
+  if (spec_.analog_weights) {
+    const Eigen::Index N = w_int_.cols();
+    Eigen::MatrixXf weights_sum = Eigen::MatrixXf::Zero(out.rows(), N);
+    for (int s = 0; s < slices_; ++s) {
+      for (int side = 0; side < sides(); ++side) {
+        const Eigen::Index block = (static_cast<Eigen::Index>(s) * sides() + side) * N;
+        weights_sum += column_weight(s, side) * out.middleCols(block, N);
+      }
+    }
+    out = std::move(weights_sum);
+  }
+  return out;
 }
 
 Eigen::MatrixXd ProgrammedMatrix::multiply_integer(const Eigen::MatrixXi& x,
@@ -265,18 +319,24 @@ Eigen::MatrixXd ProgrammedMatrix::multiply_integer(const Eigen::MatrixXi& x,
   for (int row0 = 0; row0 < K; row0 += spec_.rows) {
     const int rows = static_cast<int>(std::min<Eigen::Index>(spec_.rows, K - row0));
     Eigen::MatrixXf sums = column_sums(p, row0, rows, ++call);
+    if (spec_.analog_inputs || spec_.analog_weights) sums = combine_before_adc(sums, M);
     adc(sums);
-    // Shift-and-add over planes in float (exact: at most 2^b_x x R x (L - 1) x 2^b_dac
-    // < 2^24 for arrays up to 4096 rows), then slices and sides into the double accumulator.
+    // Shift-and-add over the planes left after the ADC in float (exact: at most 2^b_x x R x
+    // (L - 1) x 2^b_dac < 2^24 for arrays up to 4096 rows), then the column blocks left into
+    // the double accumulator.
+    const int planes_left = spec_.analog_inputs ? 1 : n_planes;
     Eigen::MatrixXf planes_sum = sums.topRows(M);
-    for (int pl = 1; pl < n_planes; ++pl) {
+    for (int pl = 1; pl < planes_left; ++pl) {
       planes_sum += std::ldexp(1.0f, pl * spec_.dac_bits) * sums.middleRows(pl * M, M);
     }
+    if (spec_.analog_weights) {
+      acc += planes_sum.cast<double>();
+      continue;
+    }
     for (int s = 0; s < slices_; ++s) {
-      const double slice_weight = std::ldexp(1.0, s * spec_.bits_per_cell);
       for (int side = 0; side < sides(); ++side) {
         const Eigen::Index block = (static_cast<Eigen::Index>(s) * sides() + side) * N;
-        acc += (side == 0 ? slice_weight : -slice_weight) *
+        acc += static_cast<double>(column_weight(s, side)) *
                planes_sum.middleCols(block, N).cast<double>();
       }
     }
@@ -284,7 +344,7 @@ Eigen::MatrixXd ProgrammedMatrix::multiply_integer(const Eigen::MatrixXi& x,
   // Undo the input offset (and the weight offset) with their exactly known digital corrections.
   const double cx = std::ldexp(1.0, spec_.input_bits - 1);
   acc.rowwise() -= cx * weight_column_sums_.transpose();
-  if (!spec_.differential) {
+  if (!spec_.differential && !spec_.twos_complement) {
     const double cw = std::ldexp(1.0, spec_.weight_bits - 1);
     acc.colwise() -= cw * x.cast<double>().rowwise().sum();
   }
@@ -317,8 +377,12 @@ void ProgrammedMatrix::calibrate(const Eigen::MatrixXf& sample) {
   const Eigen::Index N = w_int_.cols();
   for (int row0 = 0; row0 < K; row0 += spec_.rows) {
     const int rows = static_cast<int>(std::min<Eigen::Index>(spec_.rows, K - row0));
-    Eigen::RowVectorXf block_peak =
-        (p.middleCols(row0, rows) * digits_.middleRows(row0, rows)).colwise().maxCoeff();
+    // The converter sees the sums after any analog combination; a bipolar one, their size.
+    const Eigen::MatrixXf seen =
+        combine_before_adc(p.middleCols(row0, rows) * digits_.middleRows(row0, rows), x_int.rows());
+    Eigen::RowVectorXf block_peak = signed_conversion()
+                                        ? Eigen::RowVectorXf(seen.cwiseAbs().colwise().maxCoeff())
+                                        : Eigen::RowVectorXf(seen.colwise().maxCoeff());
     for (Eigen::Index b = 0; b < block_peak.size(); b += N)
       peak = peak.cwiseMax(block_peak.segment(b, N));
   }

@@ -11,13 +11,21 @@
 // clamped to its range: FS = R (2^b_dac - 1)(L - 1) (fixed), the largest sum seen on calibration
 // data (calibrated), or per column. Shift-and-add combines planes and slices, row tiles add
 // digitally, and the offsets' known corrections are subtracted exactly.
-// IR drop (first order): a cell of conductance G at row r and physical column c sees the wire
-// resistance of its path from the driver and to the column's sense node in series,
-// G_eff = G / (1 + G R_w (c + 1 + R - r)), R_w one cell pitch of wire; it ignores the current
-// other cells share on the lines, so it bounds the drop from below. ADC nonlinearity: code q
-// reads as q + INL sin(pi q / q_max) + DNL_q (a bow plus a seeded random table per matrix).
-// Every product is a whole-tile Eigen matrix product (all planes stacked), never a per-cell loop.
-// Noise draws come from seeded generators; same seed, same numbers.
+// Analog accumulation moves a combination in front of the ADC: with analog inputs (pulse counts,
+// or bit-planes weighted 2^(p b_dac) on the column) the planes add before conversion, and the
+// input range in FS becomes 2^b_x - 1; with analog weights (charge sharing, C-2C ladders, shift
+// amplifiers) a weight's slice and sign columns add with weights +-2^(s b_c) (the negative side
+// and a two's-complement MSB slice subtract), so FS uses the weight's range: q = 2^(b_w-1) - 1
+// either side of zero when signed (a bipolar converter: two's-complement codes of step
+// FS / (2^(b_adc-1) - 1), zero among them), 2^b_w - 1 for offset weights. One ADC step then covers
+// more of the signal, which is the accuracy cost of converting once. IR drop (first order): a cell
+// of conductance G at row r and physical column c sees the wire resistance of its path from the
+// driver and to the column's sense node in series, G_eff = G / (1 + G R_w (c + 1 + R - r)), R_w one
+// cell pitch of wire; it ignores the current other cells share on the lines, so it bounds the drop
+// from below. ADC nonlinearity: code q reads as q + INL sin(pi q / q_max) + DNL_q (a bow plus a
+// seeded random table per matrix). Every product is a whole-tile Eigen matrix product (all planes
+// stacked), never a per-cell loop. Noise draws come from seeded generators; same seed, same
+// numbers.
 #pragma once
 
 #include <Eigen/Dense>
@@ -37,8 +45,11 @@ struct XbarSpec {
   int input_bits = 8;
   int weight_bits = 8;
   int bits_per_cell = 1;
-  int dac_bits = 1;  // 1: bit-serial
+  int dac_bits = 1;  // 1: bit-serial; b_x for pulse counts (one plane of u pulses)
   bool differential = true;
+  bool twos_complement = false;  // one column per bit, the MSB column subtracted (analog only)
+  bool analog_inputs = false;    // input planes combined on the column before the ADC
+  bool analog_weights = false;   // a weight's columns combined before the ADC
   int adc_bits = 8;
   enum class AdcRange { fixed, calibrated, per_column } adc_range = AdcRange::fixed;
 
@@ -108,6 +119,13 @@ class ProgrammedMatrix {
                               std::uint64_t seed) const;
   int sides() const { return spec_.differential ? 2 : 1; }
   void adc(Eigen::MatrixXf& sums) const;
+  // The analog combinations in front of the ADC (planes, then a weight's columns), if any.
+  Eigen::MatrixXf combine_before_adc(const Eigen::MatrixXf& sums, Eigen::Index m) const;
+  // Weight of column block (slice, side) when a weight's columns are combined.
+  float column_weight(int slice, int side) const;
+  bool signed_conversion() const {
+    return spec_.analog_weights && (spec_.differential || spec_.twos_complement);
+  }
 
   XbarSpec spec_;
   Nonidealities nonideal_;
@@ -120,7 +138,8 @@ class ProgrammedMatrix {
   Eigen::MatrixXf digits_;
   Eigen::MatrixXf read_var_;            // read-noise variance of each cell, in digit^2
   Eigen::VectorXd weight_column_sums_;  // sum over k of the stored (unsigned or signed) weight
-  Eigen::RowVectorXf adc_full_scale_;   // per column (all equal unless per_column)
+  Eigen::RowVectorXf adc_full_scale_;   // per column (all equal unless per_column); a bipolar
+                                        // converter spans [-FS, FS]
   Eigen::RowVectorXf adc_offset_;       // per column, in ADC steps
   Eigen::VectorXf adc_code_error_;      // per code: INL + DNL, in ADC steps
 };

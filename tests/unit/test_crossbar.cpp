@@ -211,3 +211,74 @@ TEST_CASE("ADC nonlinearity moves a code by the INL bow", "[xbar]") {
   CHECK(bowed.multiply_integer(x)(0, 0) - ideal.multiply_integer(x)(0, 0) ==
         Approx(0.5 * std::sin(M_PI * 5.0 / 15.0) * step).epsilon(1e-5));
 }
+
+TEST_CASE("analog accumulation with a wide ADC still equals the integer matmul bit for bit",
+          "[xbar]") {
+  const DeviceSpec device = reram_device();
+  const int K = 150, N = 11, M = 5;  // three row tiles of 64, the last partial
+  enum class Encoding { differential, offset, twos_complement };
+  for (Encoding encoding : {Encoding::differential, Encoding::offset, Encoding::twos_complement}) {
+    for (int dac_bits : {1, 2, 6}) {  // 6: one plane of the whole input (pulse counts)
+      for (bool analog_inputs : {false, true}) {
+        for (bool analog_weights : {false, true}) {
+          if (encoding == Encoding::twos_complement && !analog_weights) continue;
+          XbarSpec spec;
+          spec.rows = 64;
+          spec.input_bits = 6;
+          spec.weight_bits = 6;
+          spec.bits_per_cell = encoding == Encoding::twos_complement ? 1 : 2;
+          spec.dac_bits = dac_bits;
+          spec.differential = encoding == Encoding::differential;
+          spec.twos_complement = encoding == Encoding::twos_complement;
+          spec.analog_inputs = analog_inputs;
+          spec.analog_weights = analog_weights;
+          spec.adc_bits = 20;  // 2 x 64 x 63 x 63 < 2^20: one code per integer sum
+          Eigen::MatrixXi w = random_ints(K, N, -31, 31, 5);
+          Eigen::MatrixXi x = random_ints(M, K, -32, 31, 6);
+          ProgrammedMatrix xbar(w, spec, device, Nonidealities{});
+          Eigen::MatrixXd exact = x.cast<double>() * w.cast<double>();
+          INFO("encoding " << static_cast<int>(encoding) << ", dac " << dac_bits
+                           << ", analog inputs " << analog_inputs << ", analog weights "
+                           << analog_weights);
+          CHECK((xbar.multiply_integer(x) - exact).cwiseAbs().maxCoeff() == 0.0);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("converting once per weight and vector: the error is half of one wide step", "[xbar]") {
+  // One row tile, planes and columns combined in analog, a 6-bit bipolar converter over the
+  // fixed range [-FS, FS], FS = 64 rows x (2^6 - 1) x 31 on codes -32..31 (step FS / 31):
+  // every output is one conversion, so it errs by at most half a step, and a narrow converter
+  // does err.
+  XbarSpec spec;
+  spec.rows = 64;
+  spec.input_bits = 6;
+  spec.weight_bits = 6;
+  spec.bits_per_cell = 1;
+  spec.twos_complement = true;
+  spec.differential = false;
+  spec.analog_inputs = true;
+  spec.analog_weights = true;
+  spec.adc_bits = 6;
+  Eigen::MatrixXi w = random_ints(64, 16, -31, 31, 8);
+  Eigen::MatrixXi x = random_ints(20, 64, -32, 31, 9);
+  ProgrammedMatrix xbar(w, spec, reram_device(), Nonidealities{});
+  const double step = 64.0 * 63 * 31 / 31;
+  Eigen::MatrixXd error = xbar.multiply_integer(x) - x.cast<double>() * w.cast<double>();
+  CHECK(error.cwiseAbs().maxCoeff() <= step / 2 * (1 + 1e-6));
+  CHECK(error.cwiseAbs().maxCoeff() > step / 8);
+
+  // The same converter per bit column and input bit (digital accumulation) sees a range 63 x 31
+  // times smaller per conversion, so its result is far closer.
+  XbarSpec digital = spec;
+  digital.twos_complement = false;
+  digital.differential = true;
+  digital.analog_inputs = false;
+  digital.analog_weights = false;
+  ProgrammedMatrix per_column(w, digital, reram_device(), Nonidealities{});
+  Eigen::MatrixXd digital_error =
+      per_column.multiply_integer(x) - x.cast<double>() * w.cast<double>();
+  CHECK(digital_error.norm() < error.norm() / 10);
+}
