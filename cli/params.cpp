@@ -106,7 +106,7 @@ const std::vector<ParamDoc>& parameter_docs() {
       {"chiplet.tiles", "", "required", "1..2^20", "tiles per chiplet"},
       {"chiplet.global_buffer", "bit", "required", ">= 0",
        "chiplet global buffer capacity (0: none)"},
-      {"chiplet.vector_lanes", "", "required", "1..65536",
+      {"chiplet.vector_lanes", "", "required", "0..65536",
        "lanes of the digital vector unit (one op per lane per cycle)"},
       {"package.mesh.columns", "", "required", "1..64", "chiplet mesh width"},
       {"package.mesh.rows", "", "required", "1..64", "chiplet mesh height"},

@@ -74,6 +74,18 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w) {
   m.utilization =
       m.arrays_used > 0 ? static_cast<double>(m.cells_used) / cells_of_used_arrays : 0.0;
   check_counts_fit(arch, w, m);
+  if (arch.chiplet.vector_lanes == 0) {
+    for (const Op& op : w.ops) {
+      if (op.kind != OpKind::dynamic_matmul && op.kind != OpKind::vector) continue;
+      config_error(
+          arch.chiplet.vector_lanes_at, "chiplet.vector_lanes",
+          fmt::format("0 lanes (a bare macro without a vector unit), but workload '{}' "
+                      "has {} op '{}' that runs on the vector unit; give the chiplet "
+                      "vector lanes",
+                      w.name, op.kind == OpKind::vector ? "the vector" : "the activation matmul",
+                      op.name));
+    }
+  }
   return m;
 }
 

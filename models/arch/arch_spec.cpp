@@ -191,7 +191,9 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
   ConfigNode c = root.child("chiplet");
   s.chiplet.tiles = static_cast<int>(c.integer("tiles", 1, 1 << 20));
   s.chiplet.global_buffer = c.quantity<Dim::data_size>("global_buffer", {}, 0.0, 1e15, false);
-  s.chiplet.vector_lanes = static_cast<int>(c.integer("vector_lanes", 1, 1 << 16));
+  // 0 lanes: a bare macro with no vector unit; workloads that need one are refused at mapping.
+  s.chiplet.vector_lanes = static_cast<int>(c.integer("vector_lanes", 0, 1 << 16));
+  s.chiplet.vector_lanes_at = c.location_of_key("vector_lanes");
   c.finish();
 
   ConfigNode p = root.child("package");

@@ -85,6 +85,7 @@ struct ChipletSpec {
   int tiles = 0;
   DataSize global_buffer;
   int vector_lanes = 0;
+  SourceLocation vector_lanes_at;  // for the refusal of vector work on a bare macro
 };
 
 struct LinkSpec {

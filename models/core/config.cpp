@@ -193,6 +193,11 @@ SourceLocation ConfigNode::location() const {
   return location_of(node_, doc_.get());
 }
 
+SourceLocation ConfigNode::location_of_key(std::string_view key) const {
+  auto f = find(key);
+  return f ? location_of(f->value, f->doc) : location();
+}
+
 std::string ConfigNode::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
 }

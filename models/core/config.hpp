@@ -66,6 +66,9 @@ class ConfigNode {
 
   const std::string& path() const { return path_; }
   SourceLocation location() const;
+  // Where `key`'s value was written (this node's location when the key is absent), for errors
+  // found after parsing (e.g. when a workload meets the architecture).
+  SourceLocation location_of_key(std::string_view key) const;
   std::string key_path(std::string_view key) const;
 
   bool has(std::string_view key) const;
