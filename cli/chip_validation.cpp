@@ -83,12 +83,22 @@ std::vector<ChipPoint> validate_chip(const std::string& folder) {
     p.allow("notes");
     ConfigNode arch_root = ConfigNode::load_file(arch_file, nullptr);
     std::optional<ConfigNode> over = p.optional_child("override");
+    // A preset under the override would bring its own values over the architecture's keys:
+    // the point would differ from the architecture by more than the keys it names.
+    if (over && over->optional_child("technology") && over->child("technology").has("preset")) {
+      over->child("technology")
+          .fail("preset",
+                "a point's override names the keys that change (e.g. supply_voltage), not a "
+                "technology preset, whose values would replace the architecture's own");
+    }
     const ArchSpec arch = over ? parse_arch(over->with_fallback(arch_root), arch_file)
                                : parse_arch(arch_root, arch_file);
 
     const CostTable table = build_cost_table(arch);
     const Workload w = filling_matmul(arch, vectors);
-    const Mapping map = map_workload(arch, w);
+    const Mapping map = map_workload(
+        arch, w,
+        fmt::format("lower 'vectors' ({}) at {}", vectors, chip.location_of_key("vectors").str()));
     if (!map.fits) panic("validate: the filling matmul must fit its own arrays");
     Workspace ws;
     const Evaluation e = evaluate(w, map, table, ws, {});

@@ -21,7 +21,7 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
 }
 }  // namespace
 
-Mapping map_workload(const ArchSpec& arch, const Workload& w) {
+Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view count_remedy) {
   const auto& xb = arch.crossbar;
   const int cpw = xb.columns_per_weight(arch.technology.bits_per_cell);
   const std::int64_t outputs_per_array = xb.weights_per_array(arch.technology.bits_per_cell);
@@ -73,7 +73,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w) {
   const double cells_of_used_arrays = static_cast<double>(m.arrays_used) * xb.rows * xb.columns;
   m.utilization =
       m.arrays_used > 0 ? static_cast<double>(m.cells_used) / cells_of_used_arrays : 0.0;
-  check_counts_fit(arch, w, m);
+  check_counts_fit(arch, w, m, count_remedy);
   if (arch.chiplet.vector_lanes == 0) {
     for (const Op& op : w.ops) {
       if (op.kind != OpKind::dynamic_matmul && op.kind != OpKind::vector) continue;
@@ -89,7 +89,8 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w) {
   return m;
 }
 
-void check_counts_fit(const ArchSpec& arch, const Workload& w, const Mapping& m) {
+void check_counts_fit(const ArchSpec& arch, const Workload& w, const Mapping& m,
+                      std::string_view count_remedy) {
   // Action counts are exact 64-bit integers; a workload whose largest count would pass 2^64
   // must be refused, not wrapped. The largest counts are the cell reads of the weight matmuls
   // and the vector unit's MACs; bounded here in long double with a 2x margin for the sums.
@@ -111,9 +112,8 @@ void check_counts_fit(const ArchSpec& arch, const Workload& w, const Mapping& m)
   if (largest > limit) {
     throw UserError(fmt::format(
         "error: workload '{}' needs about {:.3g} actions of one kind (cell reads, MACs or bits "
-        "moved), beyond the exact 64-bit counters (at most {:.3g}); use fewer tokens, a smaller "
-        "batch or a shorter context",
-        w.name, static_cast<double>(largest), static_cast<double>(limit)));
+        "moved), beyond the exact 64-bit counters (at most {:.3g}); {}",
+        w.name, static_cast<double>(largest), static_cast<double>(limit), count_remedy));
   }
 }
 

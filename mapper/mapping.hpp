@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "models/arch/arch_spec.hpp"
@@ -58,10 +59,16 @@ struct Mapping {
   int hops(int from_chiplet, int to_chiplet) const;
 };
 
-Mapping map_workload(const ArchSpec& arch, const Workload& workload);
+inline constexpr std::string_view kFewerTokens =
+    "use fewer tokens, a smaller batch or a shorter context";
+
+// `count_remedy`: what the refusal of counts beyond 64 bits tells the user to change.
+Mapping map_workload(const ArchSpec& arch, const Workload& workload,
+                     std::string_view count_remedy = kFewerTokens);
 
 // Throws a UserError when a count of the workload would overflow the 64-bit action counters
 // (map_workload calls it; the evaluator then never wraps).
-void check_counts_fit(const ArchSpec& arch, const Workload& workload, const Mapping& mapping);
+void check_counts_fit(const ArchSpec& arch, const Workload& workload, const Mapping& mapping,
+                      std::string_view count_remedy = kFewerTokens);
 
 }  // namespace cimsim
