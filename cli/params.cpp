@@ -64,6 +64,9 @@ const std::vector<ParamDoc>& parameter_docs() {
        "read bit-line swing, current domain"},
       {"crossbar.rows", "", "required", "1..65536", "rows (word lines) per array"},
       {"crossbar.columns", "", "required", "1..65536", "columns (bit lines) per array"},
+      {"crossbar.active_rows", "", "rows", "1..rows",
+       "rows that compute at once; the rest take turns in groups, each converted and added "
+       "digitally (one DAC per active row)"},
       {"crossbar.input_bits", "", "8", "1..16 (2..16 for accuracy)", "activation precision"},
       {"crossbar.weight_bits", "", "8", "2..16", "weight precision"},
       {"crossbar.input_encoding", "", "bit_serial", "bit_serial | dac | pulse_count",

@@ -12,17 +12,18 @@ using u64 = std::uint64_t;
 void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable& c,
                          int input_cycles, int columns_per_weight, bool offset, bool dac,
                          ActionCounts& a) {
-  const u64 m = op.m, k = op.k, n = op.n, cyc = input_cycles, rt = p.row_tiles, ct = p.col_tiles;
+  const u64 m = op.m, k = op.k, n = op.n, cyc = input_cycles, groups = p.row_groups,
+            ct = p.col_tiles;
   const u64 ref = offset ? 1 : 0;
   const u64 act = c.activation_bits;
   a[Action::cell_read] += m * cyc * (k * n * columns_per_weight + ref * k * ct);
   a[Action::row_drive] += m * cyc * k * ct;
   if (dac) a[Action::dac_conversion] += m * cyc * k * ct;
-  const u64 conversions = m * static_cast<u64>(c.conversion_cycles) * rt *
+  const u64 conversions = m * static_cast<u64>(c.conversion_cycles) * groups *
                           (n * static_cast<u64>(c.conversions_per_weight) + ref * ct);
   a[Action::adc_conversion] += conversions;
   if (c.shift_add_after_adc) a[Action::shift_add] += conversions;
-  a[Action::partial_sum_add] += m * n * (rt - 1);
+  a[Action::partial_sum_add] += m * n * (groups - 1);
   a[Action::tile_buffer_bit] += 2 * m * k * act + 2 * m * n * act;
   a[Action::global_buffer_bit] += 2 * m * n * act;
 }
@@ -77,7 +78,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
         const MatrixPlacement& p = map.matrices[map.op_matrix[i]];
         count_weight_matmul(op, p, c, map.input_cycles, map.columns_per_weight, map.offset_column,
                             map.dac_inputs, a);
-        const double s = op.m * c.array_vector_s;
+        const double s = op.m * c.array_vector_s * static_cast<double>(p.groups_per_array);
         t += s;
         max_matrix_s = std::max(max_matrix_s, s);
         break;

@@ -54,6 +54,9 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
     MatrixPlacement p;
     p.op = static_cast<int>(i);
     p.row_tiles = ceil_div(op.k, xb.rows);
+    p.row_groups = (p.row_tiles - 1) * xb.row_groups(xb.rows) +
+                   xb.row_groups(op.k - (p.row_tiles - 1) * xb.rows);
+    p.groups_per_array = xb.row_groups(op.k);
     p.col_tiles = ceil_div(op.n, outputs_per_array);
     p.arrays = p.row_tiles * p.col_tiles;
     p.first_array = next_array;

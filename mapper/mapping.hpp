@@ -25,6 +25,10 @@ namespace cimsim {
 struct MatrixPlacement {
   int op = -1;
   std::int64_t row_tiles = 0;
+  // Row groups (crossbar.active_rows) converted per vector and column tile, over all row tiles,
+  // and the most any one array runs (its arrays run in parallel, its groups one by one).
+  std::int64_t row_groups = 0;
+  std::int64_t groups_per_array = 0;
   std::int64_t col_tiles = 0;
   std::int64_t arrays = 0;
   std::int64_t first_array = 0;  // global array index, before wrapping when it does not fit

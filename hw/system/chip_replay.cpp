@@ -525,7 +525,9 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     if (c < 0 || c >= chiplets) panic("replay_in_systemc: an op placed on no chiplet");
     ChipletPlan& plan = plans[static_cast<size_t>(c)];
     if (kind == OpKind::weight_matmul) {
-      plan.tiles.push_back({i, map.op_matrix[i], replay.tile_actions[i], replay.input_fill[i]});
+      plan.tiles.push_back({i, map.op_matrix[i],
+                            map.matrices[static_cast<size_t>(map.op_matrix[i])].groups_per_array,
+                            replay.tile_actions[i], replay.input_fill[i]});
     } else {
       plan.vector_ops.push_back(i);
     }

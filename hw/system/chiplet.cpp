@@ -38,8 +38,9 @@ Chiplet::Chiplet(sc_core::sc_module_name name, int ops, const ChipletPlan& plan,
     : sc_module(name), child_of_op_(static_cast<size_t>(ops), -1) {
   for (const auto& t : plan.tiles) {
     child_of_op_[static_cast<size_t>(t.op)] = static_cast<int>(tiles_.size());
-    tiles_.push_back(std::make_unique<Tile>(("tile_" + std::to_string(t.matrix)).c_str(), timing,
-                                            t.actions, t.input_fill, observer));
+    tiles_.push_back(std::make_unique<Tile>(("tile_" + std::to_string(t.matrix)).c_str(),
+                                            timing.for_row_groups(t.row_groups), t.actions,
+                                            t.input_fill, observer));
   }
   if (!plan.vector_ops.empty()) {
     vector_unit_ = std::make_unique<RowServer>("vector_unit", row_service, observer, shared);

@@ -62,8 +62,9 @@ class RowServer : public sc_core::sc_module, public LooselyTimedTarget {
 // runs on it.
 struct ChipletPlan {
   struct TileOp {
-    int op = 0;      // the op that uses the matrix
-    int matrix = 0;  // the mapping's matrix index (the tile's name: tile_<matrix>)
+    int op = 0;                   // the op that uses the matrix
+    int matrix = 0;               // the mapping's matrix index (the tile's name: tile_<matrix>)
+    std::int64_t row_groups = 1;  // groups of active rows each array runs per vector
     TileActions actions;
     sc_core::sc_time input_fill;
   };

@@ -26,6 +26,14 @@ TileTiming TileTiming::from(const CostTable& costs, int input_cycles) {
   return t;
 }
 
+TileTiming TileTiming::for_row_groups(std::int64_t row_groups) const {
+  if (row_groups < 1) panic("TileTiming: a matrix runs at least one row group");
+  TileTiming t = *this;
+  t.array_fs *= static_cast<std::uint64_t>(row_groups);
+  t.adc_fs *= static_cast<std::uint64_t>(row_groups);
+  return t;
+}
+
 std::uint64_t TileTiming::vector_fs() const {
   return analog ? array_fs + adc_fs : std::max(array_fs, adc_fs);
 }

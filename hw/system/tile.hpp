@@ -12,6 +12,8 @@
 //     adc_bank_s; the vector is done when the slower is: cycles x max(read, bank).
 //   - analog input accumulation: the cycles accumulate on the columns first, then the bank
 //     converts once: cycles x read_cycle_s, then adc_bank_s.
+// With crossbar.active_rows below rows, each array runs its row groups one after another, each
+// group a whole vector as above, so both stages take g_a times as long (for_row_groups).
 // Both reproduce the cost table's array_vector_s (CostTable: "digital input accumulation
 // overlaps them, analog runs the cycles, then the bank once"), which is how the replay stays
 // equal to the closed form. Shift-add, partial-sum accumulation across row tiles and the
@@ -67,6 +69,9 @@ struct TileTiming {
   bool analog = false;         // analog input accumulation: the bank converts after the arrays
 
   static TileTiming from(const CostTable& costs, int input_cycles);
+  // A matrix whose arrays run `row_groups` groups of active rows per vector, one after another
+  // (crossbar.active_rows): each group is a whole vector's cycles and conversions.
+  TileTiming for_row_groups(std::int64_t row_groups) const;
   // One uncontended vector: max(arrays, bank) digital, arrays + bank analog.
   std::uint64_t vector_fs() const;
 };

@@ -25,6 +25,7 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   CrossbarSpec x;
   x.rows = static_cast<int>(n.integer("rows", 1, 1 << 16));
   x.columns = static_cast<int>(n.integer("columns", 1, 1 << 16));
+  x.active_rows = static_cast<int>(n.integer("active_rows", 1, x.rows, x.rows));
   // One-bit (binary, unsigned) inputs exist in silicon (NeuRRAM); the accuracy model's signed
   // quantization needs two bits and says so. 16 bits keep the functional model's sums exact.
   x.input_bits = static_cast<int>(n.integer("input_bits", 1, 16, 8));

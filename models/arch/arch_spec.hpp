@@ -6,6 +6,8 @@
 // listed by `cimsim params`.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "models/circuit/adc.hpp"
@@ -18,6 +20,11 @@ namespace cimsim {
 struct CrossbarSpec {
   int rows = 0;
   int columns = 0;
+  // Rows that compute at once (default: all). The rows take turns in groups of active_rows:
+  // each group is a full input vector's cycles and conversions, and the groups' converted
+  // results add digitally, so an array holds rows x weights but converts a group at a time.
+  // The inputs reach the rows through one driver and DAC per active row, multiplexed.
+  int active_rows = 0;
   int input_bits = 8;
   int weight_bits = 8;
   std::string input_encoding;  // bit_serial | dac | pulse_count
@@ -38,6 +45,10 @@ struct CrossbarSpec {
   double input_bit_density = 0.5;
   AdcSpec adc;
 
+  // Row groups one array runs per vector when `k_rows` of its rows hold weights.
+  std::int64_t row_groups(std::int64_t k_rows) const {
+    return (std::min<std::int64_t>(k_rows, rows) + active_rows - 1) / active_rows;
+  }
   int weight_slices(int bits_per_cell) const {
     return (weight_bits + bits_per_cell - 1) / bits_per_cell;
   }

@@ -73,8 +73,8 @@ RowDriverCosts row_driver_costs(double node_m, double supply_v, double row_lengt
     const double settling_time_constants = std::log(std::pow(2.0, dac_bits + 1));
     const double buffer_j = 2.0 * settling_time_constants * load * supply_v / kBufferGmOverId;
     c.energy_per_dac_conversion_j = units * kDacUnitCapacitance * supply_v * supply_v + buffer_j;
-    c.area_per_row_m2 += units * kDacUnitCapacitance / kMomDensity +
-                         scaling::logic_area(kDacSwitchTransistors * dac_bits, node_m);
+    c.dac_area_m2 = units * kDacUnitCapacitance / kMomDensity +
+                    scaling::logic_area(kDacSwitchTransistors * dac_bits, node_m);
   }
   return c;
 }

@@ -30,7 +30,8 @@ namespace cimsim {
 
 struct RowDriverCosts {
   double energy_per_drive_j;  // one word line, one pulse
-  double area_per_row_m2;     // driver (and DAC) per row
+  double area_per_row_m2;     // word-line driver, every row
+  double dac_area_m2;         // input DAC, one per active row (0 when bit-serial)
   double energy_per_dac_conversion_j;
 };
 

@@ -51,7 +51,7 @@ CostTable build_cost_table(const ArchSpec& arch) {
     const R2rDacCosts r2r = r2r_dac_costs(xb.dac_bits, xb.dac_unit_resistance_ohm, xb.dac_ladders,
                                           vdd, hold_s, density, node);
     drv.energy_per_dac_conversion_j = r2r.energy_per_conversion_j;
-    drv.area_per_row_m2 += r2r.area_m2;
+    drv.dac_area_m2 = r2r.area_m2;
   }
   AdcCosts adc = adc_costs(adc_at_supply, node, vdd, tech.nominal_supply.si);
   const DigitalCosts dig = digital_costs(node, vdd, t.accumulator_bits);
@@ -112,7 +112,9 @@ CostTable build_cost_table(const ArchSpec& arch) {
   const double arrays = static_cast<double>(arch.total_arrays());
   const double adcs_per_array = std::ceil(static_cast<double>(channels) / xb.adc.columns_per_adc);
   const double cells = arrays * xb.rows * xb.columns * tech.cell_area_m2();
-  const double drivers = arrays * xb.rows * drv.area_per_row_m2;
+  // A driver per row; the inputs' DACs are per active row, multiplexed onto the row groups.
+  const double drivers =
+      arrays * (xb.rows * drv.area_per_row_m2 + xb.active_rows * drv.dac_area_m2);
   const double adc_area = arrays * adcs_per_array * adc.area_m2;
   // A shift-and-add unit per ADC only where something is combined after conversion.
   const double accum =

@@ -33,7 +33,8 @@ XbarSpec XbarSpec::from_arch(const ArchSpec& arch) {
                 "use 1-bit cells, or differential or offset weights");
   }
   XbarSpec s;
-  s.rows = xb.rows;
+  // The converter sees one group of active rows; the groups add digitally, like row tiles.
+  s.rows = xb.active_rows;
   s.columns = xb.columns;
   s.input_bits = xb.input_bits;
   s.weight_bits = xb.weight_bits;

@@ -81,7 +81,9 @@ void check_chiplets(const Case& c, const ChipReplayResult& r) {
     rows[at] += op_rows;
     if (op.kind == OpKind::weight_matmul) {
       children[at].insert(chiplet + ".tile_" + std::to_string(c.mapping.op_matrix[i]));
-      vectors[at] += static_cast<double>(op.m);
+      // Each vector runs the arrays' row groups one after another (crossbar.active_rows).
+      const auto& placement = c.mapping.matrices[static_cast<size_t>(c.mapping.op_matrix[i])];
+      vectors[at] += static_cast<double>(op.m * placement.groups_per_array);
     } else {
       children[at].insert(chiplet + ".vector_unit");
     }
@@ -120,19 +122,22 @@ void check_chiplets(const Case& c, const ChipReplayResult& r) {
 // vectors x adc_bank_s (analog), summed over matrices; and, each matrix having its own arrays,
 // no row ever waited for a tile's buffer, arrays or bank.
 void check_tiles(const Case& c, const ChipReplayResult& r) {
-  double vectors = 0;
+  double vectors = 0, group_vectors = 0;  // group_vectors: vectors x the arrays' row groups
   int matrices = 0;
-  for (const Op& op : c.workload.ops) {
+  for (size_t i = 0; i < c.workload.ops.size(); ++i) {
+    const Op& op = c.workload.ops[i];
     if (op.kind != OpKind::weight_matmul) continue;
     ++matrices;
     vectors += static_cast<double>(op.m);
+    const auto& placement = c.mapping.matrices[static_cast<size_t>(c.mapping.op_matrix[i])];
+    group_vectors += static_cast<double>(op.m * placement.groups_per_array);
   }
   const double cycles = c.mapping.input_cycles;
   CHECK(r.tiles == matrices);
-  CHECK(r.array_busy_s == Approx(vectors * cycles * c.costs.read_cycle_s).epsilon(1e-9));
+  CHECK(r.array_busy_s == Approx(group_vectors * cycles * c.costs.read_cycle_s).epsilon(1e-9));
   const double bank =
       c.costs.analog_input_accumulation ? c.costs.adc_bank_s : cycles * c.costs.adc_bank_s;
-  CHECK(r.adc_bank_busy_s == Approx(vectors * bank).epsilon(1e-9));
+  CHECK(r.adc_bank_busy_s == Approx(group_vectors * bank).epsilon(1e-9));
   CHECK(r.tile_wait_s == 0.0);
   check_chiplets(c, r);
   // Each row is one call into the tile plus one to its arrays and one to its bank.
@@ -165,6 +170,20 @@ TEST_CASE("replay with analog input accumulation on the chiplet package: the clo
   Case c = make_from(arch, "bert-base", WorkloadRequest{});
   REQUIRE(c.costs.analog_input_accumulation);
   REQUIRE(c.mapping.fits);
+  ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, /*contention=*/false);
+  check_counts(r.counts, c.analytical.counts);
+  CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
+  check_tiles(c, r);
+}
+
+TEST_CASE("replay with active rows taking turns: the closed form", "[replay]") {
+  // The default package converting 64 of each array's 256 rows at a time: every array runs
+  // four row groups per vector, one after another, and the tiles time them so.
+  ArchSpec arch = arch_at("reram_chiplets.yaml");
+  arch.crossbar.active_rows = arch.crossbar.rows / 4;
+  Case c = make_from(arch, "bert-base", WorkloadRequest{});
+  REQUIRE(c.mapping.fits);
+  REQUIRE(c.mapping.matrices.front().groups_per_array == 4);
   ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, /*contention=*/false);
   check_counts(r.counts, c.analytical.counts);
   CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));

@@ -11,6 +11,7 @@
 #include "models/circuit/driver.hpp"
 #include "models/circuit/scaling.hpp"
 #include "models/cost/cost_table.hpp"
+#include "models/xbar/crossbar.hpp"
 #include "test_support.hpp"
 
 using namespace cimsim;
@@ -323,4 +324,56 @@ TEST_CASE("an R-2R ladder draws its Kirchhoff current for the whole input cycle"
                         "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n"
                         "  input_encoding: dac\n  dac_bits: 4\n  dac_type: r2r\n")),
                     Catch::Contains("dac_unit_resistance"));
+}
+
+TEST_CASE("active rows take turns: conversions, partial sums and time per row group", "[analog]") {
+  // 8-row arrays, 3 rows at a time: a 20-row matrix takes row tiles of 8, 8 and 4 rows, so
+  // 3 + 3 + 2 = 8 row groups per vector, and an array runs at most 3 groups one after another.
+  // 2-bit differential weights in 1-bit SRAM cells: 4 columns per weight, 2 weights per array.
+  const std::string crossbar =
+      "rows: 8\n  columns: 8\n  input_bits: 4\n  weight_bits: 2\n  active_rows: 3\n";
+  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml(kSram, crossbar));
+  ArchSpec all_rows = test::parse_arch_text(
+      test::small_arch_yaml(kSram, "rows: 8\n  columns: 8\n  input_bits: 4\n  weight_bits: 2\n"));
+  Workload w = one_matmul(5, 20, 2);
+  Mapping map = map_workload(arch, w);
+  REQUIRE(map.matrices.size() == 1);
+  CHECK(map.matrices[0].row_tiles == 3);
+  CHECK(map.matrices[0].row_groups == 8);
+  CHECK(map.matrices[0].groups_per_array == 3);
+  const ActionCounts a = count(arch, w), b = count(all_rows, w);
+  CHECK(a[Action::cell_read] == b[Action::cell_read]);  // every cell still computes once
+  CHECK(a[Action::row_drive] == b[Action::row_drive]);
+  CHECK(a[Action::adc_conversion] == 5u * 4 * 8 * (2 * 4));  // vectors x bits x groups x columns
+  CHECK(b[Action::adc_conversion] == 5u * 4 * 3 * (2 * 4));  // three row tiles
+  CHECK(a[Action::partial_sum_add] == 5u * 2 * (8 - 1));
+  // Time: each vector runs the array's three groups one after another.
+  const CostTable t = build_cost_table(arch);
+  std::vector<OpResult> per_op(1);
+  Workspace ws;
+  evaluate(w, map, t, ws, per_op);
+  CHECK(per_op[0].busy_s == Approx(5 * 3 * t.array_vector_s));
+  // The functional model converts one group of active rows at a time.
+  CHECK(XbarSpec::from_arch(arch).rows == 3);
+  // Area: a driver per row, but a DAC per active row only.
+  ArchSpec dac = test::parse_arch_text(
+      test::small_arch_yaml(kSram, crossbar + "  input_encoding: dac\n  dac_bits: 2\n"));
+  ArchSpec dac_all = test::parse_arch_text(test::small_arch_yaml(
+      kSram,
+      "rows: 8\n  columns: 8\n  input_bits: 4\n  weight_bits: 2\n  input_encoding: dac\n"
+      "  dac_bits: 2\n"));
+  const double per_array_drivers = [&] {
+    const CostTable c = build_cost_table(dac), c_all = build_cost_table(dac_all);
+    const double arrays = static_cast<double>(dac.total_arrays());
+    const double d = c.area_m2[static_cast<int>(Component::drivers)] / arrays;
+    const double d_all = c_all.area_m2[static_cast<int>(Component::drivers)] / arrays;
+    return d_all - d;  // five fewer DACs
+  }();
+  CHECK(per_array_drivers ==
+        Approx(5 * (4 * 1e-15 / 2e-3 + scaling::logic_area(4 * 2, 22e-9))).epsilon(1e-9));
+  CHECK_THROWS_WITH(test::parse_arch_text(test::small_arch_yaml(
+                        kSram,
+                        "rows: 8\n  columns: 8\n  input_bits: 4\n  weight_bits: 2\n"
+                        "  active_rows: 9\n")),
+                    Catch::Contains("active_rows"));
 }
