@@ -85,11 +85,17 @@ std::vector<ChipPoint> validate_chip(const std::string& folder) {
     std::optional<ConfigNode> over = p.optional_child("override");
     // A preset under the override would bring its own values over the architecture's keys:
     // the point would differ from the architecture by more than the keys it names.
-    if (over && over->optional_child("technology") && over->child("technology").has("preset")) {
-      over->child("technology")
-          .fail("preset",
-                "a point's override names the keys that change (e.g. supply_voltage), not a "
-                "technology preset, whose values would replace the architecture's own");
+    auto refuse_preset = [](const std::optional<ConfigNode>& section, const char* what) {
+      if (!section || !section->has("preset")) return;
+      section->fail("preset", fmt::format("a point's override names the keys that change (e.g. "
+                                          "supply_voltage), not a {} preset, whose values would "
+                                          "replace the architecture's own",
+                                          what));
+    };
+    if (over) {
+      refuse_preset(over->optional_child("technology"), "technology");
+      if (auto package = over->optional_child("package"))
+        refuse_preset(package->optional_child("link"), "link");
     }
     const ArchSpec arch = over ? parse_arch(over->with_fallback(arch_root), arch_file)
                                : parse_arch(arch_root, arch_file);

@@ -39,7 +39,7 @@ Chiplet::Chiplet(sc_core::sc_module_name name, int ops, const ChipletPlan& plan,
   for (const auto& t : plan.tiles) {
     child_of_op_[static_cast<size_t>(t.op)] = static_cast<int>(tiles_.size());
     tiles_.push_back(std::make_unique<Tile>(("tile_" + std::to_string(t.matrix)).c_str(),
-                                            timing.for_row_groups(t.row_groups), t.actions,
+                                            timing.for_row_groups(t.groups_per_array), t.actions,
                                             t.input_fill, observer));
   }
   if (!plan.vector_ops.empty()) {

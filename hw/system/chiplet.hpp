@@ -62,9 +62,9 @@ class RowServer : public sc_core::sc_module, public LooselyTimedTarget {
 // runs on it.
 struct ChipletPlan {
   struct TileOp {
-    int op = 0;                   // the op that uses the matrix
-    int matrix = 0;               // the mapping's matrix index (the tile's name: tile_<matrix>)
-    std::int64_t row_groups = 1;  // groups of active rows each array runs per vector
+    int op = 0;      // the op that uses the matrix
+    int matrix = 0;  // the mapping's matrix index (the tile's name: tile_<matrix>)
+    std::int64_t groups_per_array = 1;  // row groups each array runs per vector, in turn
     TileActions actions;
     sc_core::sc_time input_fill;
   };

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "models/circuit/scaling.hpp"
+#include "models/core/error.hpp"
 
 namespace cimsim {
 
@@ -25,6 +26,7 @@ double r2r_mean_current_per_volt(int bits, double unit_resistance_ohm, double p)
   // With G = M^-1 and independent bits, E[b_i b_j] = p^2 (i != j) and p (i = j), so
   // E[I] = (N p - p^2 sum_ij G_ij - (p - p^2) sum_i G_ii) / 2R.
   const int n = bits;
+  if (n < 1 || n > 16) panic("r2r_mean_current_per_volt: a ladder of 1 to 16 bits");
   if (n == 1) return p * (1.0 - 0.5) / (2.0 * unit_resistance_ohm);  // 2R leg over 2R to ground
   double sum_all = 0, sum_diag = 0;
   for (int j = 0; j < n; ++j) {

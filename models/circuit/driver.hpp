@@ -21,9 +21,12 @@
 // t, so E = V_ref * E[I] * t per ladder: static power, unlike the capacitive DAC, and so a
 // larger share of the energy per operation at a slow clock (low supply). E[I] follows from
 // Kirchhoff's current law on the ladder's nodes for independent input bits that are 1 with
-// probability p (see r2r_mean_current). With two ladders (one per input sign, each spanning
-// half the supply) both stay biased. Area: 0.7e-14 m^2 per ohm of bits x R at 22 nm, scaled
-// with the node squared (CiMLoop component library, Andrulis et al., ISPASS 2024).
+// probability p (see r2r_mean_current_per_volt). With two ladders (one per input sign, each
+// spanning half the supply around a mid-rail) only the input's ladder conducts, E[I] at V/2,
+// but the mid-rail it returns to (or sources from) is derived from the supply, so the supply
+// delivers V_dd * E[I(V/2)] * t: the same as both ladders at V/2 each. Area: 0.7e-14 m^2 per ohm of
+// bits x R at 22 nm, scaled with the node squared (CiMLoop component library, Andrulis et al.,
+// ISPASS 2024).
 #pragma once
 
 namespace cimsim {
@@ -35,8 +38,6 @@ struct RowDriverCosts {
   double energy_per_dac_conversion_j;
 };
 
-// `cell_load_f`: capacitance each cell adds to the row beyond its access gate (charge-domain
-// compute capacitors), which a DAC's buffer must settle.
 // Mean current drawn from the reference by an unloaded `bits`-bit R-2R ladder of unit
 // resistance R, per volt of reference, when each bit is 1 with probability `bit_one_p`.
 double r2r_mean_current_per_volt(int bits, double unit_resistance_ohm, double bit_one_p);
@@ -51,6 +52,8 @@ struct R2rDacCosts {
 R2rDacCosts r2r_dac_costs(int bits, double unit_resistance_ohm, int ladders, double supply_v,
                           double hold_s, double bit_one_p, double node_m);
 
+// `cell_load_f`: capacitance each cell adds to the row beyond its access gate (charge-domain
+// compute capacitors), which a DAC's buffer must settle.
 RowDriverCosts row_driver_costs(double node_m, double supply_v, double row_length_m, int columns,
                                 int dac_bits, double cell_load_f = 0.0);
 

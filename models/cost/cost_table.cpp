@@ -116,9 +116,10 @@ CostTable build_cost_table(const ArchSpec& arch) {
   const double drivers =
       arrays * (xb.rows * drv.area_per_row_m2 + xb.active_rows * drv.dac_area_m2);
   const double adc_area = arrays * adcs_per_array * adc.area_m2;
-  // A shift-and-add unit per ADC only where something is combined after conversion.
-  const double accum =
-      t.shift_add_after_adc ? arrays * adcs_per_array * dig.shift_add_area_m2 : 0.0;
+  // A shift-and-add unit per ADC only where something is combined after conversion: bits or
+  // slices, or the codes of row groups taking turns.
+  const bool combined_after_adc = t.shift_add_after_adc || xb.active_rows < xb.rows;
+  const double accum = combined_after_adc ? arrays * adcs_per_array * dig.shift_add_area_m2 : 0.0;
   const double tiles = static_cast<double>(arch.chiplet.tiles) * arch.package.chiplets();
   const double buffers =
       tiles * (in_buf.area_m2 + out_buf.area_m2) + arch.package.chiplets() * glb.area_m2;

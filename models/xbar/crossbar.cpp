@@ -32,9 +32,15 @@ XbarSpec XbarSpec::from_arch(const ArchSpec& arch) {
                             arch.technology.bits_per_cell),
                 "use 1-bit cells, or differential or offset weights");
   }
+  const bool bipolar = xb.weight_accumulation == "analog" && xb.signed_weights != "offset";
+  if (bipolar && xb.adc.bits < 2) {
+    unsupported("adc.bits", "a 1-bit converter of signed sums (a bipolar code needs a sign bit)",
+                "use 2 or more bits");
+  }
   XbarSpec s;
+  s.rows = xb.rows;
   // The converter sees one group of active rows; the groups add digitally, like row tiles.
-  s.rows = xb.active_rows;
+  s.active_rows = xb.active_rows;
   s.columns = xb.columns;
   s.input_bits = xb.input_bits;
   s.weight_bits = xb.weight_bits;
@@ -198,7 +204,7 @@ void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
   const double weight_max = !spec.analog_weights ? levels - 1.0
                             : offset_weights     ? std::ldexp(1.0, spec.weight_bits) - 1
                                              : static_cast<double>(max_weight(spec.weight_bits));
-  const double fixed_fs = static_cast<double>(spec.rows) * input_max * weight_max;
+  const double fixed_fs = static_cast<double>(spec.group_rows()) * input_max * weight_max;
   adc_full_scale_ = Eigen::RowVectorXf::Constant(N, static_cast<float>(fixed_fs));
   adc_offset_ = Eigen::RowVectorXf::Zero(N);
   const int codes = 1 << spec.adc_bits;
@@ -214,6 +220,17 @@ void ProgrammedMatrix::program(const XbarSpec& spec, const DeviceSpec& device,
     for (Eigen::Index n = 0; n < N; ++n)
       adc_offset_(n) = static_cast<float>(normal() * nonideal.adc_offset_sigma_lsb);
   }
+}
+
+std::vector<std::pair<int, int>> ProgrammedMatrix::row_groups(Eigen::Index k) const {
+  std::vector<std::pair<int, int>> out;
+  const int kk = static_cast<int>(k), group = spec_.group_rows();
+  for (int tile0 = 0; tile0 < kk; tile0 += spec_.rows) {
+    const int tile_end = std::min(kk, tile0 + spec_.rows);
+    for (int row0 = tile0; row0 < tile_end; row0 += group)
+      out.emplace_back(row0, std::min(group, tile_end - row0));
+  }
+  return out;
 }
 
 Eigen::MatrixXf ProgrammedMatrix::planes(const Eigen::MatrixXi& x) const {
@@ -317,14 +334,14 @@ Eigen::MatrixXd ProgrammedMatrix::multiply_integer(const Eigen::MatrixXi& x,
   const int n_planes = static_cast<int>(p.rows() / std::max<Eigen::Index>(M, 1));
   Eigen::MatrixXd acc = Eigen::MatrixXd::Zero(M, N);
   std::uint64_t call = read_seed * 0x9E3779B97F4A7C15ull + nonideal_.seed;
-  for (int row0 = 0; row0 < K; row0 += spec_.rows) {
-    const int rows = static_cast<int>(std::min<Eigen::Index>(spec_.rows, K - row0));
+  for (const auto& [row0, rows] : row_groups(K)) {
     Eigen::MatrixXf sums = column_sums(p, row0, rows, ++call);
     if (spec_.analog_inputs || spec_.analog_weights) sums = combine_before_adc(sums, M);
     adc(sums);
-    // Shift-and-add over the planes left after the ADC in float (exact: at most 2^b_x x R x
-    // (L - 1) x 2^b_dac < 2^24 for arrays up to 4096 rows), then the column blocks left into
-    // the double accumulator.
+    // Shift-and-add over the planes left after the ADC in float (exact while the sums stay
+    // below 2^24: 2^b_x x R x (L - 1) x 2^b_dac for arrays up to 4096 rows digitally; a
+    // combination in analog is coarser than float's rounding anyway), then the column blocks
+    // left into the double accumulator.
     const int planes_left = spec_.analog_inputs ? 1 : n_planes;
     Eigen::MatrixXf planes_sum = sums.topRows(M);
     for (int pl = 1; pl < planes_left; ++pl) {
@@ -376,8 +393,7 @@ void ProgrammedMatrix::calibrate(const Eigen::MatrixXf& sample) {
   const auto K = w_int_.rows();
   Eigen::RowVectorXf peak = Eigen::RowVectorXf::Ones(w_int_.cols());
   const Eigen::Index N = w_int_.cols();
-  for (int row0 = 0; row0 < K; row0 += spec_.rows) {
-    const int rows = static_cast<int>(std::min<Eigen::Index>(spec_.rows, K - row0));
+  for (const auto& [row0, rows] : row_groups(K)) {
     // The converter sees the sums after any analog combination; a bipolar one, their size.
     const Eigen::MatrixXf seen =
         combine_before_adc(p.middleCols(row0, rows) * digits_.middleRows(row0, rows), x_int.rows());

@@ -31,6 +31,7 @@
 #include <Eigen/Dense>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "models/xbar/device_noise.hpp"
@@ -40,7 +41,8 @@ namespace cimsim {
 struct ArchSpec;
 
 struct XbarSpec {
-  int rows = 256;
+  int rows = 256;       // physical rows of an array (row tiles, IR-drop wire lengths)
+  int active_rows = 0;  // rows converted together (crossbar.active_rows); 0: all rows
   int columns = 256;
   int input_bits = 8;
   int weight_bits = 8;
@@ -54,6 +56,7 @@ struct XbarSpec {
   enum class AdcRange { fixed, calibrated, per_column } adc_range = AdcRange::fixed;
 
   static XbarSpec from_arch(const ArchSpec& arch);
+  int group_rows() const { return active_rows > 0 ? active_rows : rows; }
 };
 
 struct DeviceSpec {
@@ -108,6 +111,9 @@ class ProgrammedMatrix {
   float cell_digit(Eigen::Index k, Eigen::Index n, int slice, int side = 0) const {
     return digits_(k, (static_cast<Eigen::Index>(slice) * sides() + side) * w_int_.cols() + n);
   }
+  // The row segments converted together for a K-row matrix: row tiles of `rows`, each cut into
+  // groups of `active_rows` (the mapper's tiling), as (first row, rows) pairs.
+  std::vector<std::pair<int, int>> row_groups(Eigen::Index k) const;
   // Quantizes real inputs as multiply() does; returns the scale.
   float quantize_inputs(const Eigen::MatrixXf& x, Eigen::MatrixXi& x_int) const;
 

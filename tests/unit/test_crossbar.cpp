@@ -282,3 +282,53 @@ TEST_CASE("converting once per weight and vector: the error is half of one wide 
       per_column.multiply_integer(x) - x.cast<double>() * w.cast<double>();
   CHECK(digital_error.norm() < error.norm() / 10);
 }
+
+TEST_CASE("active rows: the converter's row groups are the mapper's", "[xbar]") {
+  // 8-row arrays converting 3 rows at a time: a 20-row matrix is cut into row tiles of 8, 8
+  // and 4 rows, each into groups of 3: 3 + 3 + 2 = 8 groups, as the mapper counts them.
+  XbarSpec spec;
+  spec.rows = 8;
+  spec.active_rows = 3;
+  spec.adc_bits = 16;
+  Eigen::MatrixXi w = random_ints(20, 3, -127, 127, 12);
+  ProgrammedMatrix xbar(w, spec, reram_device(), Nonidealities{});
+  const std::vector<std::pair<int, int>> expected = {{0, 3},  {3, 3},  {6, 2},  {8, 3},
+                                                     {11, 3}, {14, 2}, {16, 3}, {19, 1}};
+  CHECK(xbar.row_groups(20) == expected);
+  Eigen::MatrixXi x = random_ints(4, 20, -128, 127, 13);
+  CHECK((xbar.multiply_integer(x) - x.cast<double>() * w.cast<double>()).cwiseAbs().maxCoeff() ==
+        0.0);
+}
+
+TEST_CASE("a calibrated bipolar converter spans the largest signed sum it was shown", "[xbar]") {
+  // Analog inputs and two's-complement weights combined before a 6-bit bipolar converter: the
+  // calibrated range is the largest |sum| the converter sees on the sample (inputs offset to
+  // u = x + 32), so on that sample nothing clips and every output errs by at most half a step
+  // of peak / 31, a far finer step than the fixed range's.
+  XbarSpec spec;
+  spec.rows = 64;
+  spec.input_bits = 6;
+  spec.weight_bits = 6;
+  spec.bits_per_cell = 1;
+  spec.twos_complement = true;
+  spec.differential = false;
+  spec.analog_inputs = true;
+  spec.analog_weights = true;
+  spec.adc_bits = 6;
+  spec.adc_range = XbarSpec::AdcRange::calibrated;
+  Eigen::MatrixXi w = random_ints(64, 16, -31, 31, 14);
+  Eigen::MatrixXi x = random_ints(20, 64, -31, 31, 15);
+  x(0, 0) = 31;  // the per-tensor input scale is then exactly 1
+  ProgrammedMatrix xbar(w, spec, reram_device(), Nonidealities{});
+  xbar.calibrate(x.cast<float>());
+  const Eigen::MatrixXd seen = (x.array() + 32).matrix().cast<double>() * w.cast<double>();
+  const double step = seen.cwiseAbs().maxCoeff() / 31;
+  const Eigen::MatrixXd exact = x.cast<double>() * w.cast<double>();
+  const Eigen::MatrixXd error = xbar.multiply_integer(x) - exact;
+  CHECK(error.cwiseAbs().maxCoeff() <= step / 2 * (1 + 1e-5));
+  CHECK(error.cwiseAbs().maxCoeff() > 0.0);
+  XbarSpec fixed = spec;
+  fixed.adc_range = XbarSpec::AdcRange::fixed;
+  ProgrammedMatrix coarse(w, fixed, reram_device(), Nonidealities{});
+  CHECK(error.norm() < (coarse.multiply_integer(x) - exact).norm());
+}

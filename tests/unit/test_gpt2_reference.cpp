@@ -1,9 +1,8 @@
 // The C++ forward pass against PyTorch's, on the shipped character-level GPT
 // (tests/data/chargpt, trained by tools/chargpt/train.py).
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
-
-#include <catch2/catch.hpp>
 
 #include "models/arch/arch_spec.hpp"
 #include "models/workload/gpt2.hpp"
@@ -23,7 +22,8 @@ TEST_CASE("float forward pass matches PyTorch's logits to 1e-4", "[gpt2]") {
   for (int i = 0; i < 3; ++i) {
     std::vector<std::int32_t> t = ref.ints("tokens_" + std::to_string(i));
     std::vector<int> tokens(t.begin(), t.end());
-    Eigen::MatrixXf expected = ref.matrix("logits_" + std::to_string(i), static_cast<std::int64_t>(tokens.size()), w.vocab);
+    Eigen::MatrixXf expected = ref.matrix("logits_" + std::to_string(i),
+                                          static_cast<std::int64_t>(tokens.size()), w.vocab);
     Eigen::MatrixXf got = gpt2_forward(w, tokens, fp32);
     INFO("window " << i);
     CHECK((got - expected).cwiseAbs().maxCoeff() <= 1e-4f);
@@ -32,7 +32,8 @@ TEST_CASE("float forward pass matches PyTorch's logits to 1e-4", "[gpt2]") {
 
 TEST_CASE("the crossbar forward pass is deterministic for a seed", "[gpt2][xbar]") {
   Gpt2Weights w = load_gpt2(kData + "model.safetensors");
-  ArchSpec arch = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
+  ArchSpec arch =
+      load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
   Nonidealities noisy;
   noisy.programming_variation = true;
   noisy.read_noise = true;
@@ -43,7 +44,8 @@ TEST_CASE("the crossbar forward pass is deterministic for a seed", "[gpt2][xbar]
   CHECK(gpt2_forward(w, tokens, *a) == gpt2_forward(w, tokens, *b));
 }
 
-TEST_CASE("end to end: a calibrated 8-bit ADC keeps the crossbar at INT8 accuracy", "[gpt2][xbar]") {
+TEST_CASE("end to end: a calibrated 8-bit ADC keeps the crossbar at INT8 accuracy",
+          "[gpt2][xbar]") {
   Gpt2Weights w = load_gpt2(kData + "model.safetensors");
   std::ifstream in(kData + "eval.txt");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -53,11 +55,13 @@ TEST_CASE("end to end: a calibrated 8-bit ADC keeps the crossbar at INT8 accurac
   AccuracyResult f = evaluate_accuracy("float", w, windows, fp32, {}, &reference);
   auto int8 = make_int8_backend(w);
   AccuracyResult q = evaluate_accuracy("int8", w, windows, *int8, reference);
-  ArchSpec arch = load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
+  ArchSpec arch =
+      load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
   XbarSpec spec = XbarSpec::from_arch(arch);
   spec.adc_range = XbarSpec::AdcRange::calibrated;
   std::vector<int> calibration(windows[0].begin(), windows[0].end() - 1);
-  auto xbar = make_crossbar_backend(w, spec, DeviceSpec::from_arch(arch), Nonidealities{}, calibration);
+  auto xbar =
+      make_crossbar_backend(w, spec, DeviceSpec::from_arch(arch), Nonidealities{}, calibration);
   AccuracyResult c = evaluate_accuracy("cim", w, windows, *xbar, reference);
   CHECK(f.top1_agreement == 1.0);
   CHECK(q.top1_agreement > 0.95);
