@@ -16,6 +16,7 @@
 #include "cli/gpu_validation.hpp"
 #include "cli/params.hpp"
 #include "cli/report.hpp"
+#include "cli/sweep.hpp"
 #include "hw/mesh/synthetic.hpp"
 #include "hw/system/chip_replay.hpp"
 #include "models/core/error.hpp"
@@ -199,6 +200,16 @@ int run_cli(int argc, char** argv) {
   mesh->add_option("--seed", mesh_options.seed, "traffic seed");
   mesh->add_option("--csv", mesh_options.csv_path,
                    "write link utilization (heatmap-ready CSV) here");
+  auto* sweep = app.add_subcommand(
+      "sweep", "evaluate a grid of design points from a sweep file (analytical path)");
+  std::string sweep_file, sweep_csv_file;
+  unsigned sweep_threads = 0;
+  sweep->add_option("sweep", sweep_file, "sweep YAML file (docs/sweeps.md)")->required();
+  sweep->add_option("--csv", sweep_csv_file, "write every point as CSV here");
+  sweep
+      ->add_option("--threads", sweep_threads,
+                   "worker threads (default: one per hardware thread; results do not depend on it)")
+      ->check(CLI::Range(0u, 1024u));
   auto* validate_gpu =
       app.add_subcommand("validate-gpu", "compare the GPU model with published A100 measurements");
   auto* validate = app.add_subcommand(
@@ -239,6 +250,15 @@ int run_cli(int argc, char** argv) {
     std::filesystem::path csv(mesh_options.csv_path);
     if (csv.has_parent_path()) std::filesystem::create_directories(csv.parent_path());
     return run_mesh_synthetic(mesh_options, std::cout);
+  }
+  if (*sweep) {
+    const SweepResult result = run_sweep(sweep_file, sweep_threads);
+    std::cout << sweep_table(result);
+    if (!sweep_csv_file.empty()) {
+      write_file(sweep_csv_file, sweep_csv(result));
+      std::cout << fmt::format("wrote {}\n", sweep_csv_file);
+    }
+    return 0;
   }
   if (*validate) {
     auto points = validate_chips(chips_dir);

@@ -193,6 +193,47 @@ SourceLocation ConfigNode::location() const {
   return location_of(node_, doc_.get());
 }
 
+std::vector<ConfigNode> ConfigNode::items(std::string_view key) const {
+  auto f = find(key);
+  if (!f) missing(key, "a value or a list of values");
+  std::vector<ConfigNode> out;
+  const std::string path = key_path(key);
+  if (f->value.IsSequence()) {
+    for (std::size_t i = 0; i < f->value.size(); ++i) {
+      out.push_back(ConfigNode(doc_, f->value[i], fmt::format("{}[{}]", path, i), resolved_));
+    }
+  } else {
+    out.push_back(ConfigNode(doc_, f->value, path, resolved_));
+  }
+  return out;
+}
+
+std::string ConfigNode::scalar_string() const {
+  if (!node_.IsScalar()) {
+    config_error(location(), path_, "expected a plain value (a number, or a number with its unit)");
+  }
+  return node_.Scalar();
+}
+
+ConfigNode ConfigNode::nest(const std::vector<std::pair<std::string, ConfigNode>>& values) {
+  if (values.empty()) panic("ConfigNode::nest: nothing to nest");
+  YAML::Node root(YAML::NodeType::Map);
+  for (const auto& [dotted, value] : values) {
+    YAML::Node at;
+    at.reset(root);
+    std::string_view rest = dotted;
+    for (std::size_t dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.')) {
+      const std::string part(rest.substr(0, dot));
+      if (!at[part].IsDefined()) at[part] = YAML::Node(YAML::NodeType::Map);
+      YAML::Node next = at[part];
+      at.reset(next);
+      rest.remove_prefix(dot + 1);
+    }
+    at[std::string(rest)] = value.node_;
+  }
+  return ConfigNode(values.front().second.doc_, root, "", values.front().second.resolved_);
+}
+
 SourceLocation ConfigNode::location_of_key(std::string_view key) const {
   auto f = find(key);
   return f ? location_of(f->value, f->doc) : location();

@@ -69,6 +69,15 @@ class ConfigNode {
   // Where `key`'s value was written (this node's location when the key is absent), for errors
   // found after parsing (e.g. when a workload meets the architecture).
   SourceLocation location_of_key(std::string_view key) const;
+  // The items of the sequence at `key` (a scalar is a list of one), each a node of this
+  // document that keeps its file:line.
+  std::vector<ConfigNode> items(std::string_view key) const;
+  // This node's own text when it is a plain scalar; an error at its line otherwise.
+  std::string scalar_string() const;
+  // A map {a: {b: value}} built from (dotted key path, value) pairs, the values nodes of one
+  // document: parsers read it like a file, and messages point at the values' own lines. Sweeps
+  // lay one design point over an architecture with it (with_fallback).
+  static ConfigNode nest(const std::vector<std::pair<std::string, ConfigNode>>& values);
   std::string key_path(std::string_view key) const;
 
   bool has(std::string_view key) const;

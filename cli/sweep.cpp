@@ -1,0 +1,295 @@
+#include "cli/sweep.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "cli/params.hpp"
+#include "mapper/evaluator.hpp"
+#include "mapper/mapping.hpp"
+#include "models/arch/arch_spec.hpp"
+#include "models/core/config.hpp"
+#include "models/cost/cost_table.hpp"
+#include "models/workload/workload.hpp"
+
+namespace cimsim {
+
+namespace {
+
+constexpr std::size_t kMaxPoints = 1'000'000;
+
+// A path in the sweep file is relative to the sweep file.
+std::string beside(const std::string& sweep_file, const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  if (p.is_absolute()) return path;
+  return (fs::path(sweep_file).parent_path() / p).lexically_normal().string();
+}
+
+// Keys a point may set: the documented architecture keys, less those that are not a design
+// choice (names) or that would swap in a whole card (presets bring their own values over the
+// architecture's keys).
+void check_axis_key(const ConfigNode& axes, const std::string& key) {
+  std::vector<std::string> known;
+  bool found = false;
+  for (const ParamDoc& p : parameter_docs()) {
+    if (p.path.rfind("gpu.", 0) == 0) continue;
+    known.push_back(p.path);
+    found = found || p.path == key;
+  }
+  if (!found) {
+    const std::string hint = closest_match(key, known);
+    axes.fail(key, hint.empty() ? "not an architecture key (see `cimsim params`)"
+                                : fmt::format("not an architecture key; did you mean '{}'?", hint));
+  }
+  if (key == "name" || key == "description" || key == "technology.name" ||
+      key == "technology.description" || key == "technology.source") {
+    axes.fail(key, "names and descriptions are not design choices; sweep a parameter");
+  }
+  if (key == "technology.preset" || key == "package.link.preset") {
+    axes.fail(key,
+              "a preset would replace the architecture's own keys; sweep the keys themselves, or "
+              "run one sweep per architecture");
+  }
+}
+
+struct Plan {
+  std::string arch_file;
+  Workload workload;
+  std::vector<SweepAxis> axes;
+  std::size_t points = 1;
+};
+
+Plan read_plan(const std::string& sweep_file, SweepResult& out) {
+  ConfigNode sweep = ConfigNode::load_file(sweep_file, nullptr);
+  Plan plan;
+  out.name = sweep.string("name");
+  sweep.allow("description");
+  plan.arch_file = beside(sweep_file, sweep.string("arch"));
+  out.arch_file = plan.arch_file;
+  load_arch(plan.arch_file, nullptr);  // the base must stand on its own: its errors are errors
+
+  ConfigNode w = sweep.child("workload");
+  std::string workload = w.string("name");
+  if (workload.find('/') != std::string::npos || workload.ends_with(".yaml")) {
+    workload = beside(sweep_file, workload);
+  }
+  WorkloadRequest request;
+  request.phase = w.choice("phase", {"prefill", "decode"}, "prefill");
+  if (request.phase == "prefill") {
+    request.seq = static_cast<int>(w.integer("seq", 1, 1 << 20, 0));
+    if (w.has("context")) w.fail("context", "context applies only with phase: decode");
+  } else {
+    request.context = static_cast<int>(w.integer("context", 1, 1 << 22));
+    if (w.has("seq")) w.fail("seq", "seq applies only to prefill");
+  }
+  request.batch = static_cast<int>(w.integer("batch", 1, 1 << 16, 1));
+  w.finish();
+  plan.workload = build_transformer(find_workload(workload), request);
+  out.workload = plan.workload.name;
+
+  ConfigNode axes = sweep.child("axes");
+  if (axes.keys().empty()) sweep.fail("axes", "a sweep needs at least one axis");
+  for (const std::string& key : axes.keys()) {
+    check_axis_key(axes, key);
+    SweepAxis axis{key, {}};
+    for (const ConfigNode& item : axes.items(key)) axis.values.push_back(item.scalar_string());
+    if (axis.values.empty()) axes.fail(key, "an axis needs at least one value");
+    plan.points *= axis.values.size();
+    if (plan.points > kMaxPoints) {
+      axes.fail(key, fmt::format("the grid passes {} points; split the sweep", kMaxPoints));
+    }
+    plan.axes.push_back(std::move(axis));
+  }
+  sweep.finish();
+  return plan;
+}
+
+// Each worker parses the files once and lays each of its points over the architecture.
+class Worker {
+ public:
+  Worker(const std::string& sweep_file, const Plan& plan)
+      : plan_(plan),
+        sweep_file_(sweep_file),
+        arch_root_(ConfigNode::load_file(plan.arch_file, nullptr)) {}
+
+  SweepPoint run(std::size_t index) {
+    SweepPoint p;
+    // The point's values come from a fresh read of the sweep file: nesting them joins their
+    // YAML document to the point's (yaml-cpp merges node memory), which must not outlive it.
+    ConfigNode axes = ConfigNode::load_file(sweep_file_, nullptr).child("axes");
+    std::vector<std::pair<std::string, ConfigNode>> chosen;
+    std::size_t rest = index;
+    p.values.resize(plan_.axes.size());
+    for (std::size_t a = plan_.axes.size(); a-- > 0;) {
+      const std::size_t n = plan_.axes[a].values.size();
+      p.values[a] = plan_.axes[a].values[rest % n];
+      chosen.emplace_back(plan_.axes[a].key, axes.items(plan_.axes[a].key)[rest % n]);
+      rest /= n;
+    }
+    try {
+      const ArchSpec arch =
+          parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file);
+      const Mapping map = map_workload(arch, plan_.workload);
+      const CostTable costs = build_cost_table(arch);
+      const Evaluation e = evaluate(plan_.workload, map, costs, workspace_);
+      p.feasible = true;
+      p.status = "ok";
+      p.energy_j = e.energy_j;
+      p.latency_s = e.latency_s;
+      p.area_m2 = costs.total_area_m2();
+      p.tops_per_w = e.tops_per_w();
+      p.inferences_per_s = e.inferences_per_s;
+      p.utilization = map.utilization;
+      p.fits = map.fits;
+    } catch (const UserError& e) {
+      p.status = e.what();
+    }
+    return p;
+  }
+
+ private:
+  const Plan& plan_;
+  std::string sweep_file_;
+  ConfigNode arch_root_;
+  Workspace workspace_;
+};
+
+void mark_pareto(std::vector<SweepPoint>& points) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (points[i].feasible) order.push_back(i);
+  }
+  // By energy, then latency, then area: a point can only be dominated by one before it.
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const SweepPoint &x = points[a], &y = points[b];
+    if (x.energy_j != y.energy_j) return x.energy_j < y.energy_j;
+    if (x.latency_s != y.latency_s) return x.latency_s < y.latency_s;
+    if (x.area_m2 != y.area_m2) return x.area_m2 < y.area_m2;
+    return a < b;
+  });
+  std::vector<std::size_t> front;
+  for (std::size_t i : order) {
+    const SweepPoint& p = points[i];
+    bool dominated = false;
+    for (std::size_t f : front) {
+      const SweepPoint& q = points[f];
+      if (q.energy_j <= p.energy_j && q.latency_s <= p.latency_s && q.area_m2 <= p.area_m2) {
+        dominated = true;  // equal in all three counts too: the earlier point stands for both
+        break;
+      }
+    }
+    if (!dominated) {
+      front.push_back(i);
+      points[i].pareto = true;
+    }
+  }
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+}  // namespace
+
+SweepResult run_sweep(const std::string& sweep_file, unsigned threads) {
+  SweepResult out;
+  const Plan plan = read_plan(sweep_file, out);
+  out.axes = plan.axes;
+  out.points.resize(plan.points);
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, plan.points));
+
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr failure;
+  std::mutex failure_lock;
+  auto work = [&] {
+    try {
+      Worker worker(sweep_file, plan);
+      for (std::size_t i = next++; i < plan.points; i = next++) out.points[i] = worker.run(i);
+    } catch (...) {  // a bug (InternalError) or a file that vanished: end the sweep with it
+      std::lock_guard<std::mutex> hold(failure_lock);
+      if (!failure) failure = std::current_exception();
+      next = plan.points;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+  mark_pareto(out.points);
+  return out;
+}
+
+std::string sweep_table(const SweepResult& s) {
+  std::size_t feasible = 0, pareto = 0;
+  for (const auto& p : s.points) {
+    feasible += p.feasible ? 1 : 0;
+    pareto += p.pareto ? 1 : 0;
+  }
+  std::string out = fmt::format(
+      "sweep {}: {} on {}\n{} points, {} feasible, {} Pareto-optimal (energy, latency, area)\n\n",
+      s.name, s.workload, s.arch_file, s.points.size(), feasible, pareto);
+  // Long sweeps list the Pareto front and the refusals; the CSV has every point.
+  const bool all = s.points.size() <= 64;
+  std::string header = fmt::format("{:>6}", "point");
+  for (const auto& a : s.axes)
+    header += fmt::format("  {:>14}", a.key.substr(a.key.rfind('.') + 1));
+  header += fmt::format("  {:>12} {:>12} {:>10} {:>9} {:>5}\n", "energy uJ", "latency us",
+                        "area mm2", "TOPS/W", "fits");
+  out += header;
+  std::size_t refused_shown = 0;
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const SweepPoint& p = s.points[i];
+    if (!all && !p.pareto && (p.feasible || refused_shown >= 5)) continue;
+    std::string row = fmt::format("{:>6}", i);
+    for (const auto& v : p.values) row += fmt::format("  {:>14}", v);
+    if (p.feasible) {
+      row += fmt::format("  {:>12.4f} {:>12.4f} {:>10.3f} {:>9.3f} {:>5}{}\n", p.energy_j * 1e6,
+                         p.latency_s * 1e6, p.area_m2 * 1e6, p.tops_per_w, p.fits ? "yes" : "no",
+                         p.pareto ? "  pareto" : "");
+    } else {
+      ++refused_shown;
+      row += fmt::format("  refused: {}\n", p.status);
+    }
+    out += row;
+  }
+  if (!all) {
+    out += fmt::format(
+        "\n(the Pareto-optimal points and the first refusals of {}; --csv FILE writes all)\n",
+        s.points.size());
+  }
+  return out;
+}
+
+std::string sweep_csv(const SweepResult& s) {
+  std::string out = "point";
+  for (const auto& a : s.axes) out += "," + csv_field(a.key);
+  out +=
+      ",status,energy_j,latency_s,area_mm2,tops_per_w,inferences_per_s,utilization,fits,pareto\n";
+  for (std::size_t i = 0; i < s.points.size(); ++i) {
+    const SweepPoint& p = s.points[i];
+    out += std::to_string(i);
+    for (const auto& v : p.values) out += "," + csv_field(v);
+    out += "," + csv_field(p.status);
+    if (p.feasible) {
+      out += fmt::format(",{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{}\n", p.energy_j,
+                         p.latency_s, p.area_m2 * 1e6, p.tops_per_w, p.inferences_per_s,
+                         p.utilization, p.fits ? 1 : 0, p.pareto ? 1 : 0);
+    } else {
+      out += ",,,,,,,,\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace cimsim

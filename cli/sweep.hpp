@@ -1,0 +1,49 @@
+// Design-space sweeps: one architecture, a grid of values for some of its keys, one workload.
+//
+// A sweep file names an architecture (relative to the sweep file), a workload, and axes: each a
+// documented key path (`cimsim params`) with a list of values. Every combination is a design
+// point: its values are laid over the architecture (the same layering as a chip's operating
+// points), parsed and checked like any architecture, mapped and evaluated on the analytical
+// path. A point the model refuses (a weight that does not fit a column, an ADC shared by more
+// channels than exist, an out-of-range value) is a status in the results, not a failure of the
+// sweep (DESIGN.md: "an infeasible design point in a sweep is a status"). Points run on worker
+// threads, each with its own parsed files; results are kept in point order, so the output does
+// not depend on the thread count. A point is Pareto-optimal when no other feasible point is at
+// least as good in energy, latency and area and better in one.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cimsim {
+
+struct SweepAxis {
+  std::string key;                  // documented key path, e.g. crossbar.adc.bits
+  std::vector<std::string> values;  // as written in the sweep file
+};
+
+struct SweepPoint {
+  std::vector<std::string> values;  // one per axis
+  bool feasible = false;
+  std::string status;  // "ok", or why the model refused the point
+  double energy_j = 0, latency_s = 0, area_m2 = 0, tops_per_w = 0, inferences_per_s = 0;
+  double utilization = 0;
+  bool fits = false;
+  bool pareto = false;
+};
+
+struct SweepResult {
+  std::string name;
+  std::string arch_file;
+  std::string workload;
+  std::vector<SweepAxis> axes;
+  std::vector<SweepPoint> points;  // mixed radix, the last axis fastest
+};
+
+// `threads` 0: one per hardware thread.
+SweepResult run_sweep(const std::string& sweep_file, unsigned threads);
+
+std::string sweep_table(const SweepResult& sweep);
+std::string sweep_csv(const SweepResult& sweep);
+
+}  // namespace cimsim

@@ -1,0 +1,59 @@
+// Design-space sweeps (cli/sweep.hpp) against single runs, and their determinism.
+#include <catch2/catch.hpp>
+
+#include "cli/report.hpp"
+#include "cli/sweep.hpp"
+
+using namespace cimsim;
+
+namespace {
+
+const std::string kDir = std::string(CIMSIM_SOURCE_DIR) + "/tests/sweep/";
+
+}  // namespace
+
+TEST_CASE("a sweep point is the run of its architecture; refusals are statuses", "[sweep]") {
+  const SweepResult s = run_sweep(kDir + "adc_sharing.yaml", 2);
+  REQUIRE(s.points.size() == 4);  // bits 6, 8 x columns_per_adc 128, 512, the last axis fastest
+  CHECK(s.points[2].values == std::vector<std::string>{"8", "128"});
+  // Point 2 sets the package's own values: it is `cimsim run` on the package, number for number.
+  RunRequest request;
+  request.arch_file = std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml";
+  request.workload = "bert-base";
+  request.workload_request.seq = 128;
+  const RunResult run = run_analytical(request);
+  REQUIRE(s.points[2].feasible);
+  CHECK(s.points[2].energy_j == run.evaluation.energy_j);
+  CHECK(s.points[2].latency_s == run.evaluation.latency_s);
+  CHECK(s.points[2].area_m2 == run.costs.total_area_m2());
+  // 512 columns per ADC on 256-column arrays: refused, with the sweep file's line of the value.
+  for (int i : {1, 3}) {
+    CHECK_FALSE(s.points[i].feasible);
+    CHECK_THAT(s.points[i].status, Catch::Contains("adc_sharing.yaml:8:") &&
+                                       Catch::Contains("crossbar.adc.columns_per_adc"));
+  }
+  // A 6-bit ADC costs less energy and area at the same latency: the 8-bit point is dominated.
+  CHECK(s.points[0].pareto);
+  CHECK_FALSE(s.points[2].pareto);
+  CHECK(s.points[0].latency_s == s.points[2].latency_s);
+  CHECK(s.points[0].energy_j < s.points[2].energy_j);
+}
+
+TEST_CASE("a sweep's results do not depend on the thread count", "[sweep]") {
+  const std::string one = sweep_csv(run_sweep(kDir + "grid.yaml", 1));
+  const std::string three = sweep_csv(run_sweep(kDir + "grid.yaml", 3));
+  CHECK(one == three);
+  const SweepResult s = run_sweep(kDir + "grid.yaml", 1);
+  REQUIRE(s.points.size() == 12);
+  // No feasible point dominates a Pareto point, and every other feasible point is dominated.
+  auto dominates = [](const SweepPoint& a, const SweepPoint& b) {
+    return a.energy_j <= b.energy_j && a.latency_s <= b.latency_s && a.area_m2 <= b.area_m2 &&
+           (a.energy_j < b.energy_j || a.latency_s < b.latency_s || a.area_m2 < b.area_m2);
+  };
+  for (const auto& p : s.points) {
+    if (!p.feasible) continue;
+    bool dominated = false;
+    for (const auto& q : s.points) dominated = dominated || (q.feasible && dominates(q, p));
+    CHECK(p.pareto == !dominated);
+  }
+}
