@@ -6,7 +6,9 @@
 #include <atomic>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "cli/params.hpp"
@@ -14,6 +16,7 @@
 #include "mapper/mapping.hpp"
 #include "models/arch/arch_spec.hpp"
 #include "models/core/config.hpp"
+#include "models/core/config_paths.hpp"
 #include "models/cost/cost_table.hpp"
 #include "models/workload/workload.hpp"
 
@@ -47,8 +50,10 @@ void check_axis_key(const ConfigNode& axes, const std::string& key) {
     axes.fail(key, hint.empty() ? "not an architecture key (see `cimsim params`)"
                                 : fmt::format("not an architecture key; did you mean '{}'?", hint));
   }
-  if (key == "name" || key == "description" || key == "technology.name" ||
-      key == "technology.description" || key == "technology.source") {
+  auto last_part = [&](std::string_view part) {
+    return key == part || key.ends_with(fmt::format(".{}", part));
+  };
+  if (last_part("name") || last_part("description") || last_part("source")) {
     axes.fail(key, "names and descriptions are not design choices; sweep a parameter");
   }
   if (key == "technology.preset" || key == "package.link.preset") {
@@ -65,20 +70,22 @@ struct Plan {
   std::size_t points = 1;
 };
 
-Plan read_plan(const std::string& sweep_file, SweepResult& out) {
-  ConfigNode sweep = ConfigNode::load_file(sweep_file, nullptr);
+Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, SweepResult& out) {
+  ConfigNode sweep = ConfigNode::load_string(sweep_text, sweep_file, nullptr);
   Plan plan;
   out.name = sweep.string("name");
   sweep.allow("description");
   plan.arch_file = beside(sweep_file, sweep.string("arch"));
   out.arch_file = plan.arch_file;
+  if (!std::filesystem::is_regular_file(plan.arch_file)) {
+    sweep.fail("arch", fmt::format("no architecture file '{}' (a path relative to the sweep file)",
+                                   plan.arch_file));
+  }
   load_arch(plan.arch_file, nullptr);  // the base must stand on its own: its errors are errors
 
   ConfigNode w = sweep.child("workload");
   std::string workload = w.string("name");
-  if (workload.find('/') != std::string::npos || workload.ends_with(".yaml")) {
-    workload = beside(sweep_file, workload);
-  }
+  if (looks_like_file(workload)) workload = beside(sweep_file, workload);
   WorkloadRequest request;
   request.phase = w.choice("phase", {"prefill", "decode"}, "prefill");
   if (request.phase == "prefill") {
@@ -113,16 +120,18 @@ Plan read_plan(const std::string& sweep_file, SweepResult& out) {
 // Each worker parses the files once and lays each of its points over the architecture.
 class Worker {
  public:
-  Worker(const std::string& sweep_file, const Plan& plan)
+  Worker(const std::string& sweep_file, const std::string& sweep_text, const Plan& plan)
       : plan_(plan),
         sweep_file_(sweep_file),
+        sweep_text_(sweep_text),
         arch_root_(ConfigNode::load_file(plan.arch_file, nullptr)) {}
 
   SweepPoint run(std::size_t index) {
     SweepPoint p;
-    // The point's values come from a fresh read of the sweep file: nesting them joins their
-    // YAML document to the point's (yaml-cpp merges node memory), which must not outlive it.
-    ConfigNode axes = ConfigNode::load_file(sweep_file_, nullptr).child("axes");
+    // The point's values come from a fresh parse of the sweep text read at the start (the file
+    // may change meanwhile): nesting them joins their YAML document to the point's (yaml-cpp
+    // merges node memory), which must not outlive the point.
+    ConfigNode axes = ConfigNode::load_string(sweep_text_, sweep_file_, nullptr).child("axes");
     std::vector<std::pair<std::string, ConfigNode>> chosen;
     std::size_t rest = index;
     p.values.resize(plan_.axes.size());
@@ -156,6 +165,7 @@ class Worker {
  private:
   const Plan& plan_;
   std::string sweep_file_;
+  std::string sweep_text_;
   ConfigNode arch_root_;
   Workspace workspace_;
 };
@@ -192,7 +202,7 @@ void mark_pareto(std::vector<SweepPoint>& points) {
 }
 
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
@@ -202,7 +212,12 @@ std::string csv_field(const std::string& s) {
 
 SweepResult run_sweep(const std::string& sweep_file, unsigned threads) {
   SweepResult out;
-  const Plan plan = read_plan(sweep_file, out);
+  std::ifstream in(sweep_file);
+  if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", sweep_file));
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::string sweep_text = text.str();
+  const Plan plan = read_plan(sweep_file, sweep_text, out);
   out.axes = plan.axes;
   out.points.resize(plan.points);
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -213,7 +228,7 @@ SweepResult run_sweep(const std::string& sweep_file, unsigned threads) {
   std::mutex failure_lock;
   auto work = [&] {
     try {
-      Worker worker(sweep_file, plan);
+      Worker worker(sweep_file, sweep_text, plan);
       for (std::size_t i = next++; i < plan.points; i = next++) out.points[i] = worker.run(i);
     } catch (...) {  // a bug (InternalError) or a file that vanished: end the sweep with it
       std::lock_guard<std::mutex> hold(failure_lock);
@@ -242,8 +257,14 @@ std::string sweep_table(const SweepResult& s) {
   // Long sweeps list the Pareto front and the refusals; the CSV has every point.
   const bool all = s.points.size() <= 64;
   std::string header = fmt::format("{:>6}", "point");
-  for (const auto& a : s.axes)
-    header += fmt::format("  {:>14}", a.key.substr(a.key.rfind('.') + 1));
+  // An axis is labelled by its key's last part, or by the whole key when two would share it.
+  auto last = [](const std::string& k) { return k.substr(k.rfind('.') + 1); };
+  for (const auto& a : s.axes) {
+    const auto shared = std::count_if(s.axes.begin(), s.axes.end(), [&](const SweepAxis& b) {
+      return last(b.key) == last(a.key);
+    });
+    header += fmt::format("  {:>14}", shared > 1 ? a.key : last(a.key));
+  }
   header += fmt::format("  {:>12} {:>12} {:>10} {:>9} {:>5}\n", "energy uJ", "latency us",
                         "area mm2", "TOPS/W", "fits");
   out += header;

@@ -168,10 +168,10 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
     for (auto [key, v] : {std::pair{"timing_supply", s.timing_supply.si},
                           std::pair{"supply_voltage", tech.supply_voltage.si}}) {
       if (v < tech.threshold_voltage.si + kOverdriveFloor) {
-        root.fail(std::string(key) == "timing_supply" ? "timing_supply" : "technology",
-                  fmt::format("{} {} V is within {} V of the threshold {} V, where the "
-                              "alpha-power timing model does not hold",
-                              key, v, kOverdriveFloor, tech.threshold_voltage.si));
+        const ConfigNode at = std::string(key) == "timing_supply" ? root : root.child("technology");
+        at.fail(key, fmt::format("{} {} V is within {} V of the threshold {} V, where the "
+                                 "alpha-power timing model does not hold",
+                                 key, v, kOverdriveFloor, tech.threshold_voltage.si));
       }
     }
   }

@@ -172,7 +172,10 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& f
 ConfigNode ConfigNode::with_fallback(const ConfigNode& fallback) const {
   ConfigNode layered(doc_, node_, path_, resolved_);
   layered.asked_ = asked_;  // keys already read here (such as 'preset') stay understood
-  layered.fallback_ = std::make_shared<ConfigNode>(fallback);
+  // A node already layered keeps its own fallback first: a point over an architecture whose
+  // section names a preset reads point, then the architecture's keys, then the preset card.
+  layered.fallback_ =
+      std::make_shared<ConfigNode>(fallback_ ? fallback_->with_fallback(fallback) : fallback);
   layered.fallback_->path_ = path_;
   return layered;
 }
@@ -249,7 +252,9 @@ std::optional<ConfigNode::Found> ConfigNode::find(std::string_view key) const {
   if (node_.IsMap()) {
     YAML::Node v = node_[k];
     if (v.IsDefined()) {
-      if (fallback_) fallback_->asked_->emplace(key);
+      // Every layer below now knows the key (a value here hides theirs).
+      for (const ConfigNode* below = fallback_.get(); below; below = below->fallback_.get())
+        below->asked_->emplace(key);
       if (is_value_with_source(v)) {
         YAML::Node src = v["source"];
         if (src.IsDefined() && !src.IsScalar()) {
@@ -367,7 +372,10 @@ void ConfigNode::finish() const {
           hint.empty()
               ? fmt::format("unknown key '{}'; expected one of: {}", k, fmt::join(known, ", "))
               : fmt::format("unknown key '{}'; did you mean '{}'?", k, hint);
-      config_error(location_of(it->first, doc_.get()), key_path(k), what);
+      // A key built in memory (a sweep point's) has no position; its value from a file has.
+      SourceLocation where = location_of(it->first, doc_.get());
+      if (where.line == 0) where = location_of(it->second, doc_.get());
+      config_error(where, key_path(k), what);
     }
   }
   if (fallback_) fallback_->finish();

@@ -57,3 +57,20 @@ TEST_CASE("a sweep's results do not depend on the thread count", "[sweep]") {
     CHECK(p.pareto == !dominated);
   }
 }
+
+TEST_CASE("a point over a section that names a preset keeps the architecture's own keys",
+          "[sweep]") {
+  // Point, then the architecture's technology keys (8 bits per cell, 0.5 uA), then the card:
+  // the point layered over a layered section must not skip the middle layer.
+  const SweepResult s = run_sweep(kDir + "preset_section.yaml", 1);
+  REQUIRE(s.points.size() == 1);
+  REQUIRE(s.points[0].feasible);
+  RunRequest request;
+  request.arch_file = std::string(CIMSIM_SOURCE_DIR) + "/configs/chips/mythic_m1076/arch.yaml";
+  request.workload = "bert-base";
+  request.workload_request.seq = 128;
+  const RunResult run = run_analytical(request);
+  CHECK(s.points[0].energy_j == run.evaluation.energy_j);
+  CHECK(s.points[0].latency_s == run.evaluation.latency_s);
+  CHECK(s.points[0].area_m2 == run.costs.total_area_m2());
+}
