@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -144,6 +145,32 @@ ConfigNode ConfigNode::load_file(const std::string& path, ResolvedConfig* resolv
   ConfigNode n = load_string(text.str(), display_name.empty() ? path : display_name, resolved,
                              numbers_need_source);
   n.path_ = std::move(key_path);
+  return n;
+}
+
+ConfigNode ConfigNode::load_card(const std::string& path, ResolvedConfig* resolved,
+                                 std::string key_path, std::string display_name) {
+  namespace fs = std::filesystem;
+  struct Cached {
+    fs::file_time_type modified;
+    std::uintmax_t size = 0;
+    std::string display_name;
+    std::shared_ptr<const ConfigDocument> doc;
+  };
+  thread_local std::map<std::string, Cached> cache;
+  std::error_code ec;
+  const auto modified = fs::last_write_time(path, ec);
+  const auto size = ec ? 0 : fs::file_size(path, ec);
+  if (!ec) {
+    auto it = cache.find(path);
+    if (it != cache.end() && it->second.modified == modified && it->second.size == size &&
+        it->second.display_name == display_name) {
+      ConfigNode n(it->second.doc, it->second.doc->root, std::move(key_path), resolved);
+      return n;
+    }
+  }
+  ConfigNode n = load_file(path, resolved, /*numbers_need_source=*/true, key_path, display_name);
+  if (!ec) cache[path] = Cached{modified, size, display_name, n.doc_};
   return n;
 }
 

@@ -50,9 +50,9 @@ bool looks_like_file(const std::string& name) {
 ConfigNode with_preset(const ConfigNode& given, const std::string& folder) {
   if (!given.has("preset")) return given;
   std::string preset = given.string("preset");
-  ConfigNode card = ConfigNode::load_file(
-      preset_path(folder, preset, given, "preset"), given.resolved(),
-      /*numbers_need_source=*/true, given.path(), preset_display_name(folder, preset));
+  ConfigNode card =
+      ConfigNode::load_card(preset_path(folder, preset, given, "preset"), given.resolved(),
+                            given.path(), preset_display_name(folder, preset));
   return given.with_fallback(card);
 }
 
