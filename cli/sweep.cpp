@@ -37,7 +37,16 @@ std::string beside(const std::string& sweep_file, const std::string& path) {
 // Keys a point may set: the documented architecture keys, less those that are not a design
 // choice (names) or that would swap in a whole card (presets bring their own values over the
 // architecture's keys).
-void check_axis_key(const ConfigNode& axes, const std::string& key) {
+void check_axis_key(const ConfigNode& axes, const std::string& key, const std::string& phase) {
+  // The workload's size is a design question too (batch for throughput, context for decode).
+  if (key.rfind("workload.", 0) == 0) {
+    if (key == "workload.batch") return;
+    if (key == "workload.seq" && phase == "prefill") return;
+    if (key == "workload.context" && phase == "decode") return;
+    axes.fail(key, fmt::format("not a workload axis for phase {}; the workload axes are "
+                               "workload.batch and workload.{}",
+                               phase, phase == "prefill" ? "seq" : "context"));
+  }
   std::vector<std::string> known;
   bool found = false;
   for (const ParamDoc& p : parameter_docs()) {
@@ -65,7 +74,9 @@ void check_axis_key(const ConfigNode& axes, const std::string& key) {
 
 struct Plan {
   std::string arch_file;
-  Workload workload;
+  TransformerShape shape;
+  WorkloadRequest request;
+  Workload workload;  // at the request; a point with workload axes builds its own
   std::vector<SweepAxis> axes;
   std::size_t points = 1;
 };
@@ -97,13 +108,15 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
   }
   request.batch = static_cast<int>(w.integer("batch", 1, 1 << 16, 1));
   w.finish();
-  plan.workload = build_transformer(find_workload(workload), request);
+  plan.shape = find_workload(workload);
+  plan.request = request;
+  plan.workload = build_transformer(plan.shape, request);
   out.workload = plan.workload.name;
 
   ConfigNode axes = sweep.child("axes");
   if (axes.keys().empty()) sweep.fail("axes", "a sweep needs at least one axis");
   for (const std::string& key : axes.keys()) {
-    check_axis_key(axes, key);
+    check_axis_key(axes, key, request.phase);
     SweepAxis axis{key, {}};
     for (const ConfigNode& item : axes.items(key)) axis.values.push_back(item.scalar_string());
     if (axis.values.empty()) axes.fail(key, "an axis needs at least one value");
@@ -132,24 +145,46 @@ class Worker {
     // may change meanwhile): nesting them joins their YAML document to the point's (yaml-cpp
     // merges node memory), which must not outlive the point.
     ConfigNode axes = ConfigNode::load_string(sweep_text_, sweep_file_, nullptr).child("axes");
-    std::vector<std::pair<std::string, ConfigNode>> chosen;
+    std::vector<std::pair<std::string, ConfigNode>> chosen, workload_chosen;
     std::size_t rest = index;
     p.values.resize(plan_.axes.size());
     for (std::size_t a = plan_.axes.size(); a-- > 0;) {
+      const std::string& key = plan_.axes[a].key;
       const std::size_t n = plan_.axes[a].values.size();
       p.values[a] = plan_.axes[a].values[rest % n];
-      chosen.emplace_back(plan_.axes[a].key, axes.items(plan_.axes[a].key)[rest % n]);
+      const ConfigNode value = axes.items(key)[rest % n];
+      if (key.rfind("workload.", 0) == 0) {
+        workload_chosen.emplace_back(key, value);
+      } else {
+        chosen.emplace_back(key, value);
+      }
       rest /= n;
     }
     try {
       const ArchSpec arch =
-          parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file);
-      const Mapping map = map_workload(arch, plan_.workload);
+          chosen.empty()
+              ? parse_arch(arch_root_, plan_.arch_file)
+              : parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file);
+      Workload own;
+      if (!workload_chosen.empty()) {
+        // Read as the sweep file's own keys, so a bad value names its line.
+        const ConfigNode w = ConfigNode::nest(workload_chosen).child("workload");
+        WorkloadRequest r = plan_.request;
+        if (w.has("seq")) r.seq = static_cast<int>(w.integer("seq", 1, 1 << 20));
+        if (w.has("context")) r.context = static_cast<int>(w.integer("context", 1, 1 << 22));
+        if (w.has("batch")) r.batch = static_cast<int>(w.integer("batch", 1, 1 << 16));
+        own = build_transformer(plan_.shape, r);
+      }
+      const Workload& workload = workload_chosen.empty() ? plan_.workload : own;
+      const Mapping map = map_workload(arch, workload);
       const CostTable costs = build_cost_table(arch);
-      const Evaluation e = evaluate(plan_.workload, map, costs, workspace_);
+      const Evaluation e = evaluate(workload, map, costs, workspace_);
       p.feasible = true;
       p.status = "ok";
       p.energy_j = e.energy_j;
+      const double tokens = static_cast<double>(workload.request.batch) *
+                            (workload.request.phase == "decode" ? 1 : workload.request.seq);
+      p.energy_per_token_j = e.energy_j / tokens;
       p.latency_s = e.latency_s;
       p.area_m2 = costs.total_area_m2();
       p.tops_per_w = e.tops_per_w();
@@ -175,10 +210,12 @@ void mark_pareto(std::vector<SweepPoint>& points) {
   for (std::size_t i = 0; i < points.size(); ++i) {
     if (points[i].feasible) order.push_back(i);
   }
-  // By energy, then latency, then area: a point can only be dominated by one before it.
+  // By energy per token, then latency, then area: a point can only be dominated by one before
+  // it.
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     const SweepPoint &x = points[a], &y = points[b];
-    if (x.energy_j != y.energy_j) return x.energy_j < y.energy_j;
+    if (x.energy_per_token_j != y.energy_per_token_j)
+      return x.energy_per_token_j < y.energy_per_token_j;
     if (x.latency_s != y.latency_s) return x.latency_s < y.latency_s;
     if (x.area_m2 != y.area_m2) return x.area_m2 < y.area_m2;
     return a < b;
@@ -189,7 +226,8 @@ void mark_pareto(std::vector<SweepPoint>& points) {
     bool dominated = false;
     for (std::size_t f : front) {
       const SweepPoint& q = points[f];
-      if (q.energy_j <= p.energy_j && q.latency_s <= p.latency_s && q.area_m2 <= p.area_m2) {
+      if (q.energy_per_token_j <= p.energy_per_token_j && q.latency_s <= p.latency_s &&
+          q.area_m2 <= p.area_m2) {
         dominated = true;  // equal in all three counts too: the earlier point stands for both
         break;
       }
@@ -252,7 +290,8 @@ std::string sweep_table(const SweepResult& s) {
     pareto += p.pareto ? 1 : 0;
   }
   std::string out = fmt::format(
-      "sweep {}: {} on {}\n{} points, {} feasible, {} Pareto-optimal (energy, latency, area)\n\n",
+      "sweep {}: {} on {}\n{} points, {} feasible, {} Pareto-optimal (energy per token, latency, "
+      "area)\n\n",
       s.name, s.workload, s.arch_file, s.points.size(), feasible, pareto);
   // Long sweeps list the Pareto front and the refusals; the CSV has every point.
   const bool all = s.points.size() <= 64;
@@ -265,8 +304,8 @@ std::string sweep_table(const SweepResult& s) {
     });
     header += fmt::format("  {:>14}", shared > 1 ? a.key : last(a.key));
   }
-  header += fmt::format("  {:>12} {:>12} {:>10} {:>9} {:>5}\n", "energy uJ", "latency us",
-                        "area mm2", "TOPS/W", "fits");
+  header += fmt::format("  {:>12} {:>10} {:>12} {:>10} {:>9} {:>5}\n", "energy uJ", "uJ/token",
+                        "latency us", "area mm2", "TOPS/W", "fits");
   out += header;
   std::size_t refused_shown = 0;
   for (std::size_t i = 0; i < s.points.size(); ++i) {
@@ -275,8 +314,9 @@ std::string sweep_table(const SweepResult& s) {
     std::string row = fmt::format("{:>6}", i);
     for (const auto& v : p.values) row += fmt::format("  {:>14}", v);
     if (p.feasible) {
-      row += fmt::format("  {:>12.4f} {:>12.4f} {:>10.3f} {:>9.3f} {:>5}{}\n", p.energy_j * 1e6,
-                         p.latency_s * 1e6, p.area_m2 * 1e6, p.tops_per_w, p.fits ? "yes" : "no",
+      row += fmt::format("  {:>12.4f} {:>10.4f} {:>12.4f} {:>10.3f} {:>9.3f} {:>5}{}\n",
+                         p.energy_j * 1e6, p.energy_per_token_j * 1e6, p.latency_s * 1e6,
+                         p.area_m2 * 1e6, p.tops_per_w, p.fits ? "yes" : "no",
                          p.pareto ? "  pareto" : "");
     } else {
       ++refused_shown;
@@ -296,18 +336,20 @@ std::string sweep_csv(const SweepResult& s) {
   std::string out = "point";
   for (const auto& a : s.axes) out += "," + csv_field(a.key);
   out +=
-      ",status,energy_j,latency_s,area_mm2,tops_per_w,inferences_per_s,utilization,fits,pareto\n";
+      ",status,energy_j,energy_per_token_j,latency_s,area_mm2,tops_per_w,inferences_per_s,"
+      "utilization,fits,pareto\n";
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const SweepPoint& p = s.points[i];
     out += std::to_string(i);
     for (const auto& v : p.values) out += "," + csv_field(v);
     out += "," + csv_field(p.status);
     if (p.feasible) {
-      out += fmt::format(",{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{}\n", p.energy_j,
-                         p.latency_s, p.area_m2 * 1e6, p.tops_per_w, p.inferences_per_s,
-                         p.utilization, p.fits ? 1 : 0, p.pareto ? 1 : 0);
+      out +=
+          fmt::format(",{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{}\n",
+                      p.energy_j, p.energy_per_token_j, p.latency_s, p.area_m2 * 1e6, p.tops_per_w,
+                      p.inferences_per_s, p.utilization, p.fits ? 1 : 0, p.pareto ? 1 : 0);
     } else {
-      out += ",,,,,,,,\n";
+      out += ",,,,,,,,,\n";
     }
   }
   return out;

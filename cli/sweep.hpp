@@ -9,7 +9,8 @@
 // sweep (DESIGN.md: "an infeasible design point in a sweep is a status"). Points run on worker
 // threads, each with its own parsed files; results are kept in point order, so the output does
 // not depend on the thread count. A point is Pareto-optimal when no other feasible point is at
-// least as good in energy, latency and area and better in one.
+// least as good in energy per token, latency and area and better in one (energy per token, so
+// that points with different workload sizes compare like for like).
 #pragma once
 
 #include <string>
@@ -27,6 +28,7 @@ struct SweepPoint {
   bool feasible = false;
   std::string status;  // "ok", or why the model refused the point
   double energy_j = 0, latency_s = 0, area_m2 = 0, tops_per_w = 0, inferences_per_s = 0;
+  double energy_per_token_j = 0;  // a pass's energy over its tokens (batch x seq, or batch)
   double utilization = 0;
   bool fits = false;
   bool pareto = false;

@@ -47,8 +47,10 @@ TEST_CASE("a sweep's results do not depend on the thread count", "[sweep]") {
   REQUIRE(s.points.size() == 12);
   // No feasible point dominates a Pareto point, and every other feasible point is dominated.
   auto dominates = [](const SweepPoint& a, const SweepPoint& b) {
-    return a.energy_j <= b.energy_j && a.latency_s <= b.latency_s && a.area_m2 <= b.area_m2 &&
-           (a.energy_j < b.energy_j || a.latency_s < b.latency_s || a.area_m2 < b.area_m2);
+    return a.energy_per_token_j <= b.energy_per_token_j && a.latency_s <= b.latency_s &&
+           a.area_m2 <= b.area_m2 &&
+           (a.energy_per_token_j < b.energy_per_token_j || a.latency_s < b.latency_s ||
+            a.area_m2 < b.area_m2);
   };
   for (const auto& p : s.points) {
     if (!p.feasible) continue;
@@ -73,4 +75,24 @@ TEST_CASE("a point over a section that names a preset keeps the architecture's o
   CHECK(s.points[0].energy_j == run.evaluation.energy_j);
   CHECK(s.points[0].latency_s == run.evaluation.latency_s);
   CHECK(s.points[0].area_m2 == run.costs.total_area_m2());
+}
+
+TEST_CASE("workload axes: each point is the run of its batch", "[sweep]") {
+  const SweepResult s = run_sweep(kDir + "batch.yaml", 2);
+  REQUIRE(s.points.size() == 3);
+  for (int i : {0, 1}) {
+    REQUIRE(s.points[i].feasible);
+    RunRequest request;
+    request.arch_file = std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml";
+    request.workload = "bert-base";
+    request.workload_request.seq = 128;
+    request.workload_request.batch = i == 0 ? 1 : 4;
+    const RunResult run = run_analytical(request);
+    CHECK(s.points[i].energy_j == run.evaluation.energy_j);
+    CHECK(s.points[i].latency_s == run.evaluation.latency_s);
+  }
+  // A batch of 0 is refused at its own line, and the sweep goes on.
+  CHECK_FALSE(s.points[2].feasible);
+  CHECK_THAT(s.points[2].status,
+             Catch::Contains("batch.yaml:6:") && Catch::Contains("workload.batch"));
 }
