@@ -19,6 +19,22 @@ Eigen::MatrixXi random_ints(int rows, int cols, int lo, int hi, std::uint64_t se
   return m;
 }
 
+// 64 rows of 6-bit two's-complement weights, one bit per cell, input planes and a weight's
+// columns combined in analog before one 6-bit conversion per weight and vector.
+XbarSpec converting_once_per_weight() {
+  XbarSpec spec;
+  spec.rows = 64;
+  spec.input_bits = 6;
+  spec.weight_bits = 6;
+  spec.bits_per_cell = 1;
+  spec.twos_complement = true;
+  spec.differential = false;
+  spec.analog_inputs = true;
+  spec.analog_weights = true;
+  spec.adc_bits = 6;
+  return spec;
+}
+
 DeviceSpec reram_device() {
   ArchSpec arch =
       load_arch(std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml", nullptr);
@@ -252,16 +268,7 @@ TEST_CASE("converting once per weight and vector: the error is half of one wide 
   // fixed range [-FS, FS], FS = 64 rows x (2^6 - 1) x 31 on codes -32..31 (step FS / 31):
   // every output is one conversion, so it errs by at most half a step, and a narrow converter
   // does err.
-  XbarSpec spec;
-  spec.rows = 64;
-  spec.input_bits = 6;
-  spec.weight_bits = 6;
-  spec.bits_per_cell = 1;
-  spec.twos_complement = true;
-  spec.differential = false;
-  spec.analog_inputs = true;
-  spec.analog_weights = true;
-  spec.adc_bits = 6;
+  XbarSpec spec = converting_once_per_weight();
   Eigen::MatrixXi w = random_ints(64, 16, -31, 31, 8);
   Eigen::MatrixXi x = random_ints(20, 64, -32, 31, 9);
   ProgrammedMatrix xbar(w, spec, reram_device(), Nonidealities{});
@@ -305,16 +312,7 @@ TEST_CASE("a calibrated bipolar converter spans the largest signed sum it was sh
   // calibrated range is the largest |sum| the converter sees on the sample (inputs offset to
   // u = x + 32), so on that sample nothing clips and every output errs by at most half a step
   // of peak / 31, a far finer step than the fixed range's.
-  XbarSpec spec;
-  spec.rows = 64;
-  spec.input_bits = 6;
-  spec.weight_bits = 6;
-  spec.bits_per_cell = 1;
-  spec.twos_complement = true;
-  spec.differential = false;
-  spec.analog_inputs = true;
-  spec.analog_weights = true;
-  spec.adc_bits = 6;
+  XbarSpec spec = converting_once_per_weight();
   spec.adc_range = XbarSpec::AdcRange::calibrated;
   Eigen::MatrixXi w = random_ints(64, 16, -31, 31, 14);
   Eigen::MatrixXi x = random_ints(20, 64, -31, 31, 15);
