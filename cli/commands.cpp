@@ -202,7 +202,7 @@ int run_cli(int argc, char** argv) {
                    "write link utilization (heatmap-ready CSV) here");
   auto* sweep = app.add_subcommand(
       "sweep", "evaluate a grid of design points from a sweep file (analytical path)");
-  std::string sweep_file, sweep_csv_file;
+  std::string sweep_file, sweep_csv_file, sweep_systemc = "none";
   unsigned sweep_threads = 0;
   sweep->add_option("sweep", sweep_file, "sweep YAML file (docs/sweeps.md)")->required();
   sweep->add_option("--csv", sweep_csv_file, "write every point as CSV here");
@@ -210,6 +210,11 @@ int run_cli(int argc, char** argv) {
       ->add_option("--threads", sweep_threads,
                    "worker threads (default: one per hardware thread; results do not depend on it)")
       ->check(CLI::Range(0u, 1024u));
+  sweep
+      ->add_option("--systemc", sweep_systemc,
+                   "also replay these feasible points in SystemC with contention, each in its "
+                   "own process: none, pareto or all")
+      ->check(CLI::IsMember({"none", "pareto", "all"}));
   auto* validate_gpu =
       app.add_subcommand("validate-gpu", "compare the GPU model with published A100 measurements");
   auto* validate = app.add_subcommand(
@@ -252,7 +257,7 @@ int run_cli(int argc, char** argv) {
     return run_mesh_synthetic(mesh_options, std::cout);
   }
   if (*sweep) {
-    const SweepResult result = run_sweep(sweep_file, sweep_threads);
+    const SweepResult result = run_sweep(sweep_file, sweep_threads, sweep_systemc);
     std::cout << sweep_table(result);
     if (!sweep_csv_file.empty()) {
       write_file(sweep_csv_file, sweep_csv(result));

@@ -1,6 +1,8 @@
 #include "cli/sweep.hpp"
 
 #include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -8,10 +10,13 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "cli/params.hpp"
+#include "hw/mesh/mesh_params.hpp"
+#include "hw/system/chip_replay.hpp"
 #include "mapper/evaluator.hpp"
 #include "mapper/mapping.hpp"
 #include "models/arch/arch_spec.hpp"
@@ -139,19 +144,24 @@ class Worker {
         sweep_text_(sweep_text),
         arch_root_(ConfigNode::load_file(plan.arch_file, nullptr)) {}
 
-  SweepPoint run(std::size_t index) {
-    SweepPoint p;
+  // The point's architecture and its own workload (when it has workload axes); throws the
+  // UserError that refuses it. `values` receives the point's values as written.
+  struct Model {
+    ArchSpec arch;
+    std::optional<Workload> own_workload;
+  };
+  Model model(std::size_t index, std::vector<std::string>& values) {
     // The point's values come from a fresh parse of the sweep text read at the start (the file
     // may change meanwhile): nesting them joins their YAML document to the point's (yaml-cpp
     // merges node memory), which must not outlive the point.
     ConfigNode axes = ConfigNode::load_string(sweep_text_, sweep_file_, nullptr).child("axes");
     std::vector<std::pair<std::string, ConfigNode>> chosen, workload_chosen;
     std::size_t rest = index;
-    p.values.resize(plan_.axes.size());
+    values.resize(plan_.axes.size());
     for (std::size_t a = plan_.axes.size(); a-- > 0;) {
       const std::string& key = plan_.axes[a].key;
       const std::size_t n = plan_.axes[a].values.size();
-      p.values[a] = plan_.axes[a].values[rest % n];
+      values[a] = plan_.axes[a].values[rest % n];
       const ConfigNode value = axes.items(key)[rest % n];
       if (key.rfind("workload.", 0) == 0) {
         workload_chosen.emplace_back(key, value);
@@ -160,24 +170,32 @@ class Worker {
       }
       rest /= n;
     }
+    Model m{chosen.empty()
+                ? parse_arch(arch_root_, plan_.arch_file)
+                : parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file),
+            std::nullopt};
+    if (!workload_chosen.empty()) {
+      // Read as the sweep file's own keys, so a bad value names its line.
+      const ConfigNode w = ConfigNode::nest(workload_chosen).child("workload");
+      WorkloadRequest r = plan_.request;
+      if (w.has("seq")) r.seq = static_cast<int>(w.integer("seq", 1, 1 << 20));
+      if (w.has("context")) r.context = static_cast<int>(w.integer("context", 1, 1 << 22));
+      if (w.has("batch")) r.batch = static_cast<int>(w.integer("batch", 1, 1 << 16));
+      m.own_workload = build_transformer(plan_.shape, r);
+    }
+    return m;
+  }
+  const Workload& workload_of(const Model& m) const {
+    return m.own_workload ? *m.own_workload : plan_.workload;
+  }
+
+  SweepPoint run(std::size_t index) {
+    SweepPoint p;
     try {
-      const ArchSpec arch =
-          chosen.empty()
-              ? parse_arch(arch_root_, plan_.arch_file)
-              : parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file);
-      Workload own;
-      if (!workload_chosen.empty()) {
-        // Read as the sweep file's own keys, so a bad value names its line.
-        const ConfigNode w = ConfigNode::nest(workload_chosen).child("workload");
-        WorkloadRequest r = plan_.request;
-        if (w.has("seq")) r.seq = static_cast<int>(w.integer("seq", 1, 1 << 20));
-        if (w.has("context")) r.context = static_cast<int>(w.integer("context", 1, 1 << 22));
-        if (w.has("batch")) r.batch = static_cast<int>(w.integer("batch", 1, 1 << 16));
-        own = build_transformer(plan_.shape, r);
-      }
-      const Workload& workload = workload_chosen.empty() ? plan_.workload : own;
-      const Mapping map = map_workload(arch, workload);
-      const CostTable costs = build_cost_table(arch);
+      const Model m = model(index, p.values);
+      const Workload& workload = workload_of(m);
+      const Mapping map = map_workload(m.arch, workload);
+      const CostTable costs = build_cost_table(m.arch);
       const Evaluation e = evaluate(workload, map, costs, workspace_);
       p.feasible = true;
       p.status = "ok";
@@ -248,7 +266,77 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-SweepResult run_sweep(const std::string& sweep_file, unsigned threads) {
+namespace {
+
+// SystemC counts femtoseconds in 64 bits (2.56 h); a pass must fit a tenth of it, as in `run`.
+constexpr double kSystemcPassLimitS = 0.1 * 9223372036854775807.0 * 1e-15;
+
+// What a child sends back: the replay's latency, or why it failed.
+struct ChildReport {
+  double latency_s = 0;
+  int ok = 0;
+  char problem[480] = {};
+};
+
+// Replays one feasible point in SystemC with contention, in a forked child (SystemC elaborates
+// once per process); the parent is single-threaded here, its workers joined.
+void replay_in_child(const std::string& sweep_file, const std::string& sweep_text, const Plan& plan,
+                     std::size_t index, SweepPoint& point) {
+  int fds[2];
+  if (pipe(fds) != 0) throw UserError("error: sweep --systemc: cannot create a pipe");
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) throw UserError("error: sweep --systemc: cannot fork a replay process");
+  if (pid == 0) {
+    close(fds[0]);
+    ChildReport report;
+    try {
+      Worker worker(sweep_file, sweep_text, plan);
+      std::vector<std::string> values;
+      const Worker::Model m = worker.model(index, values);
+      const Workload& workload = worker.workload_of(m);
+      const Mapping map = map_workload(m.arch, workload);
+      const CostTable costs = build_cost_table(m.arch);
+      ReplayOptions options;
+      options.contention = true;
+      options.mesh = MeshParams::from_arch(m.arch);
+      report.latency_s = replay_in_systemc(workload, map, costs, options).latency_s;
+      report.ok = 1;
+    } catch (const std::exception& e) {
+      std::snprintf(report.problem, sizeof report.problem, "%s", e.what());
+    }
+    const ssize_t written = write(fds[1], &report, sizeof report);
+    close(fds[1]);
+    std::_Exit(written == static_cast<ssize_t>(sizeof report) ? 0 : 1);
+  }
+  close(fds[1]);
+  ChildReport report;
+  const ssize_t got = read(fds[0], &report, sizeof report);
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (got != static_cast<ssize_t>(sizeof report) || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    throw InternalError(fmt::format(
+        "internal error (a bug in cimsim, please report it): the SystemC replay of sweep point "
+        "{} ended without a result",
+        index));
+  }
+  if (!report.ok) {
+    point.systemc_status = report.problem;
+    return;
+  }
+  point.systemc_checked = true;
+  point.systemc_latency_s = report.latency_s;
+  point.systemc_status = "ok";
+}
+
+}  // namespace
+
+SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std::string& systemc) {
+  if (systemc != "none" && systemc != "pareto" && systemc != "all") {
+    panic("run_sweep: systemc must be none, pareto or all");
+  }
   SweepResult out;
   std::ifstream in(sweep_file);
   if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", sweep_file));
@@ -280,6 +368,20 @@ SweepResult run_sweep(const std::string& sweep_file, unsigned threads) {
   for (auto& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
   mark_pareto(out.points);
+  if (systemc != "none") {
+    for (std::size_t i = 0; i < out.points.size(); ++i) {
+      SweepPoint& p = out.points[i];
+      if (!p.feasible || (systemc == "pareto" && !p.pareto)) continue;
+      if (p.latency_s > kSystemcPassLimitS) {
+        p.systemc_status = fmt::format(
+            "not replayed: a pass of {:.4g} s is beyond SystemC's femtosecond time base with room "
+            "for contention ({:.4g} s)",
+            p.latency_s, kSystemcPassLimitS);
+        continue;
+      }
+      replay_in_child(sweep_file, sweep_text, plan, i, p);
+    }
+  }
   return out;
 }
 
@@ -304,8 +406,11 @@ std::string sweep_table(const SweepResult& s) {
     });
     header += fmt::format("  {:>14}", shared > 1 ? a.key : last(a.key));
   }
-  header += fmt::format("  {:>12} {:>10} {:>12} {:>10} {:>9} {:>5}\n", "energy uJ", "uJ/token",
+  bool replayed = false;
+  for (const auto& p : s.points) replayed = replayed || !p.systemc_status.empty();
+  header += fmt::format("  {:>12} {:>10} {:>12} {:>10} {:>9} {:>5}", "energy uJ", "uJ/token",
                         "latency us", "area mm2", "TOPS/W", "fits");
+  header += replayed ? fmt::format(" {:>12} {:>8}\n", "SystemC us", "contention") : "\n";
   out += header;
   std::size_t refused_shown = 0;
   for (std::size_t i = 0; i < s.points.size(); ++i) {
@@ -314,10 +419,20 @@ std::string sweep_table(const SweepResult& s) {
     std::string row = fmt::format("{:>6}", i);
     for (const auto& v : p.values) row += fmt::format("  {:>14}", v);
     if (p.feasible) {
-      row += fmt::format("  {:>12.4f} {:>10.4f} {:>12.4f} {:>10.3f} {:>9.3f} {:>5}{}\n",
+      row += fmt::format("  {:>12.4f} {:>10.4f} {:>12.4f} {:>10.3f} {:>9.3f} {:>5}",
                          p.energy_j * 1e6, p.energy_per_token_j * 1e6, p.latency_s * 1e6,
-                         p.area_m2 * 1e6, p.tops_per_w, p.fits ? "yes" : "no",
-                         p.pareto ? "  pareto" : "");
+                         p.area_m2 * 1e6, p.tops_per_w, p.fits ? "yes" : "no");
+      if (replayed) {
+        row += p.systemc_checked ? fmt::format(" {:>12.4f} {:>9.2f}%", p.systemc_latency_s * 1e6,
+                                               100.0 * (p.systemc_latency_s / p.latency_s - 1.0))
+                                 : fmt::format(" {:>12}", "-");
+      }
+      if (p.pareto) row += "  pareto";
+      while (!row.empty() && row.back() == ' ') row.pop_back();
+      row += "\n";
+      if (!p.systemc_status.empty() && !p.systemc_checked) {
+        row += fmt::format("{:>6}  SystemC: {}\n", "", p.systemc_status);
+      }
     } else {
       ++refused_shown;
       row += fmt::format("  refused: {}\n", p.status);
@@ -337,7 +452,7 @@ std::string sweep_csv(const SweepResult& s) {
   for (const auto& a : s.axes) out += "," + csv_field(a.key);
   out +=
       ",status,energy_j,energy_per_token_j,latency_s,area_mm2,tops_per_w,inferences_per_s,"
-      "utilization,fits,pareto\n";
+      "utilization,fits,pareto,systemc_latency_s,systemc_status\n";
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const SweepPoint& p = s.points[i];
     out += std::to_string(i);
@@ -345,11 +460,13 @@ std::string sweep_csv(const SweepResult& s) {
     out += "," + csv_field(p.status);
     if (p.feasible) {
       out +=
-          fmt::format(",{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{}\n",
-                      p.energy_j, p.energy_per_token_j, p.latency_s, p.area_m2 * 1e6, p.tops_per_w,
+          fmt::format(",{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{}", p.energy_j,
+                      p.energy_per_token_j, p.latency_s, p.area_m2 * 1e6, p.tops_per_w,
                       p.inferences_per_s, p.utilization, p.fits ? 1 : 0, p.pareto ? 1 : 0);
+      out += p.systemc_checked ? fmt::format(",{:.10g}", p.systemc_latency_s) : ",";
+      out += "," + csv_field(p.systemc_status) + "\n";
     } else {
-      out += ",,,,,,,,,\n";
+      out += ",,,,,,,,,,,\n";
     }
   }
   return out;

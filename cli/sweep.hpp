@@ -10,7 +10,9 @@
 // threads, each with its own parsed files; results are kept in point order, so the output does
 // not depend on the thread count. A point is Pareto-optimal when no other feasible point is at
 // least as good in energy per token, latency and area and better in one (energy per token, so
-// that points with different workload sizes compare like for like).
+// that points with different workload sizes compare like for like). Chosen points (the Pareto
+// front, or all) can be re-checked in SystemC with contention, as DESIGN.md plans: each replay
+// runs in a forked child, since SystemC elaborates once per process.
 #pragma once
 
 #include <string>
@@ -32,6 +34,10 @@ struct SweepPoint {
   double utilization = 0;
   bool fits = false;
   bool pareto = false;
+  // The SystemC replay with contention (hw/system), when the point was re-checked.
+  bool systemc_checked = false;
+  double systemc_latency_s = 0;
+  std::string systemc_status;  // why a chosen point was not replayed, when it was not
 };
 
 struct SweepResult {
@@ -42,8 +48,10 @@ struct SweepResult {
   std::vector<SweepPoint> points;  // mixed radix, the last axis fastest
 };
 
-// `threads` 0: one per hardware thread.
-SweepResult run_sweep(const std::string& sweep_file, unsigned threads);
+// `threads` 0: one per hardware thread. `systemc`: which feasible points to replay in SystemC
+// with contention: "none", "pareto" or "all".
+SweepResult run_sweep(const std::string& sweep_file, unsigned threads,
+                      const std::string& systemc = "none");
 
 std::string sweep_table(const SweepResult& sweep);
 std::string sweep_csv(const SweepResult& sweep);

@@ -1,8 +1,13 @@
 // Design-space sweeps (cli/sweep.hpp) against single runs, and their determinism.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "cli/report.hpp"
 #include "cli/sweep.hpp"
+#include "hw/mesh/mesh_params.hpp"
+#include "hw/system/chip_replay.hpp"
 
 using namespace cimsim;
 
@@ -95,4 +100,58 @@ TEST_CASE("workload axes: each point is the run of its batch", "[sweep]") {
   CHECK_FALSE(s.points[2].feasible);
   CHECK_THAT(s.points[2].status,
              Catch::Contains("batch.yaml:6:") && Catch::Contains("workload.batch"));
+}
+
+namespace {
+
+// `cimsim run --fidelity systemc`'s replay of an architecture, in a child process (SystemC
+// elaborates once per process): its latency with contention.
+double replay_latency_in_child(const std::string& arch_file) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(fds[0]);
+    RunRequest request;
+    request.arch_file = arch_file;
+    request.workload = "bert-base";
+    request.workload_request.seq = 128;
+    const RunResult run = run_analytical(request);
+    ReplayOptions options;
+    options.mesh = MeshParams::from_arch(run.arch);
+    const double latency =
+        replay_in_systemc(run.workload, run.mapping, run.costs, options).latency_s;
+    const bool sent = write(fds[1], &latency, sizeof latency) == sizeof latency;
+    std::_Exit(sent ? 0 : 1);
+  }
+  close(fds[1]);
+  double latency = -1;
+  const bool got = read(fds[0], &latency, sizeof latency) == sizeof latency;
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(got);
+  return latency;
+}
+
+}  // namespace
+
+TEST_CASE("sweep --systemc replays the chosen points as run --fidelity systemc does", "[sweep]") {
+  const SweepResult all = run_sweep(kDir + "adc_sharing.yaml", 2, "all");
+  // Point 2 is the package itself: its replay is the package's replay.
+  REQUIRE(all.points[2].systemc_checked);
+  CHECK(all.points[2].systemc_latency_s ==
+        replay_latency_in_child(std::string(CIMSIM_SOURCE_DIR) +
+                                "/configs/arch/reram_chiplets.yaml"));
+  // Contention only adds; refused points are not replayed.
+  REQUIRE(all.points[0].systemc_checked);
+  CHECK(all.points[0].systemc_latency_s >= all.points[0].latency_s * (1 - 1e-9));
+  CHECK_FALSE(all.points[1].systemc_checked);
+  CHECK(all.points[1].systemc_status.empty());
+  // "pareto" replays the front only (point 0 here).
+  const SweepResult front = run_sweep(kDir + "adc_sharing.yaml", 1, "pareto");
+  CHECK(front.points[0].systemc_checked);
+  CHECK_FALSE(front.points[2].systemc_checked);
+  CHECK(front.points[0].systemc_latency_s == all.points[0].systemc_latency_s);
 }
