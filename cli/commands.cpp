@@ -263,6 +263,15 @@ int run_cli(int argc, char** argv) {
       write_file(sweep_csv_file, sweep_csv(result));
       std::cout << fmt::format("wrote {}\n", sweep_csv_file);
     }
+    // The table and CSV are out; a replay that hit a bug still fails the command as one.
+    for (std::size_t i = 0; i < result.points.size(); ++i) {
+      if (result.points[i].systemc_internal_error) {
+        throw InternalError(fmt::format(
+            "internal error (a bug in cimsim, please report it): the SystemC replay of sweep "
+            "point {}: {}",
+            i, result.points[i].systemc_status));
+      }
+    }
     return 0;
   }
   if (*validate) {

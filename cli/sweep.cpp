@@ -9,6 +9,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -108,7 +109,10 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
     request.seq = static_cast<int>(w.integer("seq", 1, 1 << 20, 0));
     if (w.has("context")) w.fail("context", "context applies only with phase: decode");
   } else {
-    request.context = static_cast<int>(w.integer("context", 1, 1 << 22));
+    // A context axis gives every point its own context; the section's is then optional.
+    const bool context_axis = sweep.child("axes").has("workload.context");
+    request.context = static_cast<int>(context_axis ? w.integer("context", 1, 1 << 22, 1)
+                                                    : w.integer("context", 1, 1 << 22));
     if (w.has("seq")) w.fail("seq", "seq applies only to prefill");
   }
   request.batch = static_cast<int>(w.integer("batch", 1, 1 << 16, 1));
@@ -119,6 +123,15 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
   out.workload = plan.workload.name;
 
   ConfigNode axes = sweep.child("axes");
+  bool workload_axes = false;
+  for (const std::string& key : axes.keys()) workload_axes |= key.rfind("workload.", 0) == 0;
+  if (workload_axes) out.workload = fmt::format("{} (the workload axes vary it)", plan.shape.name);
+  // A ViT's sequence is its image's tokens: a seq axis is refused here, at its line.
+  if (plan.shape.image_tokens > 0 && axes.has("workload.seq")) {
+    axes.fail("workload.seq", fmt::format("{} takes {} tokens per image; its sequence is not a "
+                                          "design choice",
+                                          plan.shape.name, plan.shape.image_tokens));
+  }
   if (axes.keys().empty()) sweep.fail("axes", "a sweep needs at least one axis");
   for (const std::string& key : axes.keys()) {
     check_axis_key(axes, key, request.phase);
@@ -271,64 +284,116 @@ namespace {
 // SystemC counts femtoseconds in 64 bits (2.56 h); a pass must fit a tenth of it, as in `run`.
 constexpr double kSystemcPassLimitS = 0.1 * 9223372036854775807.0 * 1e-15;
 
-// What a child sends back: the replay's latency, or why it failed.
+// What a child sends back: the replay's latency, or why there is none. `internal`: a bug (a
+// panic, or counts that differ from the evaluator's), which the sweep reports as one.
 struct ChildReport {
   double latency_s = 0;
   int ok = 0;
+  int internal = 0;
   char problem[480] = {};
 };
 
-// Replays one feasible point in SystemC with contention, in a forked child (SystemC elaborates
-// once per process); the parent is single-threaded here, its workers joined.
-void replay_in_child(const std::string& sweep_file, const std::string& sweep_text, const Plan& plan,
-                     std::size_t index, SweepPoint& point) {
-  int fds[2];
-  if (pipe(fds) != 0) throw UserError("error: sweep --systemc: cannot create a pipe");
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid < 0) throw UserError("error: sweep --systemc: cannot fork a replay process");
-  if (pid == 0) {
-    close(fds[0]);
-    ChildReport report;
-    try {
-      Worker worker(sweep_file, sweep_text, plan);
-      std::vector<std::string> values;
-      const Worker::Model m = worker.model(index, values);
-      const Workload& workload = worker.workload_of(m);
-      const Mapping map = map_workload(m.arch, workload);
-      const CostTable costs = build_cost_table(m.arch);
-      ReplayOptions options;
-      options.contention = true;
-      options.mesh = MeshParams::from_arch(m.arch);
-      report.latency_s = replay_in_systemc(workload, map, costs, options).latency_s;
-      report.ok = 1;
-    } catch (const std::exception& e) {
-      std::snprintf(report.problem, sizeof report.problem, "%s", e.what());
-    }
-    const ssize_t written = write(fds[1], &report, sizeof report);
-    close(fds[1]);
-    std::_Exit(written == static_cast<ssize_t>(sizeof report) ? 0 : 1);
-  }
-  close(fds[1]);
+// The replay of one feasible point, with the checks `run --fidelity systemc` makes: the counts
+// equal the evaluator's, and the femtosecond time base did not wrap.
+ChildReport replay_point(const std::string& sweep_file, const std::string& sweep_text,
+                         const Plan& plan, std::size_t index) {
   ChildReport report;
-  const ssize_t got = read(fds[0], &report, sizeof report);
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (got != static_cast<ssize_t>(sizeof report) || !WIFEXITED(status) ||
-      WEXITSTATUS(status) != 0) {
-    throw InternalError(fmt::format(
-        "internal error (a bug in cimsim, please report it): the SystemC replay of sweep point "
-        "{} ended without a result",
-        index));
+  auto say = [&](const std::string& what) {
+    std::snprintf(report.problem, sizeof report.problem, "%s", what.c_str());
+  };
+  try {
+    Worker worker(sweep_file, sweep_text, plan);
+    std::vector<std::string> values;
+    const Worker::Model m = worker.model(index, values);
+    const Workload& workload = worker.workload_of(m);
+    const Mapping map = map_workload(m.arch, workload);
+    const CostTable costs = build_cost_table(m.arch);
+    ReplayOptions options;
+    options.contention = true;
+    options.mesh = MeshParams::from_arch(m.arch);
+    const ChipReplayResult sim = replay_in_systemc(workload, map, costs, options);
+    Workspace ws;
+    const Evaluation analytical = evaluate(workload, map, costs, ws);
+    if (sim.counts != analytical.counts) {
+      report.internal = 1;
+      say("the SystemC replay counted different actions than the analytical evaluator");
+    } else if (sim.latency_s < 0.5 * analytical.latency_s) {
+      say("not replayed: the replay's simulated time passed SystemC's femtosecond time base and "
+          "wrapped");
+    } else {
+      report.latency_s = sim.latency_s;
+      report.ok = 1;
+    }
+  } catch (const UserError& e) {
+    say(e.what());
+  } catch (const std::exception& e) {
+    report.internal = 1;
+    say(e.what());
   }
-  if (!report.ok) {
-    point.systemc_status = report.problem;
-    return;
+  return report;
+}
+
+// Replays the chosen points in SystemC, each in a forked child (SystemC elaborates once per
+// process), up to `parallel` at a time. The parent is single-threaded here (workers joined);
+// a report is smaller than a pipe's buffer, so a child never blocks on it. A child that dies
+// without a report (a crash) is a bug, recorded on its point so the rest of the sweep survives.
+void replay_in_children(const std::string& sweep_file, const std::string& sweep_text,
+                        const Plan& plan, const std::vector<std::size_t>& chosen, unsigned parallel,
+                        std::vector<SweepPoint>& points) {
+  struct Running {
+    std::size_t index;
+    int fd;
+  };
+  std::map<pid_t, Running> running;
+  auto reap_one = [&] {
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    auto it = running.find(pid);
+    if (it == running.end()) panic("sweep --systemc: waited for a process it did not start");
+    ChildReport report;
+    const ssize_t got = read(it->second.fd, &report, sizeof report);
+    close(it->second.fd);
+    SweepPoint& point = points[it->second.index];
+    running.erase(it);
+    if (got != static_cast<ssize_t>(sizeof report) || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+      point.systemc_internal_error = true;
+      point.systemc_status =
+          WIFSIGNALED(status)
+              ? fmt::format("the SystemC replay process died of signal {}", WTERMSIG(status))
+              : "the SystemC replay process ended without a result";
+      return;
+    }
+    point.systemc_internal_error = report.internal != 0;
+    if (!report.ok) {
+      point.systemc_status = report.problem;
+      return;
+    }
+    point.systemc_checked = true;
+    point.systemc_latency_s = report.latency_s;
+    point.systemc_status = "ok";
+  };
+  for (std::size_t index : chosen) {
+    while (running.size() >= parallel) reap_one();
+    int fds[2];
+    if (pipe(fds) != 0) throw UserError("error: sweep --systemc: cannot create a pipe");
+    std::fflush(stdout);
+    const pid_t pid = fork();
+    if (pid < 0) {
+      close(fds[0]);
+      close(fds[1]);
+      throw UserError("error: sweep --systemc: cannot start a replay process");
+    }
+    if (pid == 0) {
+      close(fds[0]);
+      const ChildReport report = replay_point(sweep_file, sweep_text, plan, index);
+      const ssize_t written = write(fds[1], &report, sizeof report);
+      std::_Exit(written == static_cast<ssize_t>(sizeof report) ? 0 : 1);
+    }
+    close(fds[1]);
+    running[pid] = Running{index, fds[0]};
   }
-  point.systemc_checked = true;
-  point.systemc_latency_s = report.latency_s;
-  point.systemc_status = "ok";
+  while (!running.empty()) reap_one();
 }
 
 }  // namespace
@@ -369,6 +434,7 @@ SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std
   if (failure) std::rethrow_exception(failure);
   mark_pareto(out.points);
   if (systemc != "none") {
+    std::vector<std::size_t> chosen;
     for (std::size_t i = 0; i < out.points.size(); ++i) {
       SweepPoint& p = out.points[i];
       if (!p.feasible || (systemc == "pareto" && !p.pareto)) continue;
@@ -379,8 +445,9 @@ SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std
             p.latency_s, kSystemcPassLimitS);
         continue;
       }
-      replay_in_child(sweep_file, sweep_text, plan, i, p);
+      chosen.push_back(i);
     }
+    replay_in_children(sweep_file, sweep_text, plan, chosen, threads, out.points);
   }
   return out;
 }

@@ -37,7 +37,8 @@ struct SweepPoint {
   // The SystemC replay with contention (hw/system), when the point was re-checked.
   bool systemc_checked = false;
   double systemc_latency_s = 0;
-  std::string systemc_status;  // why a chosen point was not replayed, when it was not
+  std::string systemc_status;           // why a chosen point was not replayed, when it was not
+  bool systemc_internal_error = false;  // the replay hit a bug: the sweep reports it (exit 3)
 };
 
 struct SweepResult {

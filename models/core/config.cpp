@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -150,27 +149,27 @@ ConfigNode ConfigNode::load_file(const std::string& path, ResolvedConfig* resolv
 
 ConfigNode ConfigNode::load_card(const std::string& path, ResolvedConfig* resolved,
                                  std::string key_path, std::string display_name) {
-  namespace fs = std::filesystem;
+  // Keyed by the file's bytes, not its time stamp (a copy that keeps the old time would fool
+  // that): reading a small card is cheap, parsing it is what a sweep repeats.
   struct Cached {
-    fs::file_time_type modified;
-    std::uintmax_t size = 0;
+    std::string text;
     std::string display_name;
     std::shared_ptr<const ConfigDocument> doc;
   };
   thread_local std::map<std::string, Cached> cache;
-  std::error_code ec;
-  const auto modified = fs::last_write_time(path, ec);
-  const auto size = ec ? 0 : fs::file_size(path, ec);
-  if (!ec) {
-    auto it = cache.find(path);
-    if (it != cache.end() && it->second.modified == modified && it->second.size == size &&
-        it->second.display_name == display_name) {
-      ConfigNode n(it->second.doc, it->second.doc->root, std::move(key_path), resolved);
-      return n;
-    }
+  std::ifstream in(path);
+  if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto it = cache.find(path);
+  if (it != cache.end() && it->second.text == text.str() &&
+      it->second.display_name == display_name) {
+    return ConfigNode(it->second.doc, it->second.doc->root, std::move(key_path), resolved);
   }
-  ConfigNode n = load_file(path, resolved, /*numbers_need_source=*/true, key_path, display_name);
-  if (!ec) cache[path] = Cached{modified, size, display_name, n.doc_};
+  ConfigNode n = load_string(text.str(), display_name.empty() ? path : display_name, resolved,
+                             /*numbers_need_source=*/true);
+  n.path_ = std::move(key_path);
+  cache[path] = Cached{text.str(), display_name, n.doc_};
   return n;
 }
 

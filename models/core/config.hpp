@@ -57,9 +57,9 @@ class ConfigNode {
   static ConfigNode load_file(const std::string& path, ResolvedConfig* resolved,
                               bool numbers_need_source = false, std::string key_path = "",
                               std::string display_name = "");
-  // A technology, link or GPU card: as load_file with numbers_need_source, but each thread keeps
-  // the parsed documents and reads a file again only when its size or modification time
-  // changes (a sweep re-reads the same cards for every design point).
+  // A technology or link card: as load_file with numbers_need_source, but each thread keeps the
+  // parsed documents and parses a file again only when its bytes change (a sweep reads the
+  // same cards for every design point).
   static ConfigNode load_card(const std::string& path, ResolvedConfig* resolved,
                               std::string key_path, std::string display_name);
   // Parses YAML text (tests, CLI overrides). `file` names it in messages.

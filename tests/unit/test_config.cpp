@@ -56,3 +56,26 @@ TEST_CASE("the resolved configuration loads back to the same architecture", "[co
   CHECK(a.array_vector_s == b.array_vector_s);
   CHECK(again.crossbar.adc.columns_per_adc == original.crossbar.adc.columns_per_adc);
 }
+
+TEST_CASE("a kept card is parsed again when its bytes change, whatever its time stamp",
+          "[config]") {
+  namespace fs = std::filesystem;
+  const fs::path card = fs::temp_directory_path() / "cimsim_test_card.yaml";
+  auto write = [&](const char* text) { std::ofstream(card) << text; };
+  write("x: {value: 1, source: \"first\"}\n");
+  CHECK(ConfigNode::load_card(card.string(), nullptr, "", "").number("x", 0, 10) == 1);
+  const auto stamp = fs::last_write_time(card);
+  // Same size, old time stamp (as `cp -p` or a coarse file system would leave it).
+  write("x: {value: 2, source: \"first\"}\n");
+  fs::last_write_time(card, stamp);
+  CHECK(ConfigNode::load_card(card.string(), nullptr, "", "").number("x", 0, 10) == 2);
+  // Each load reads its keys afresh: a key read before is not taken as read again.
+  write("x: {value: 2, source: \"first\"}\ny: {value: 3, source: \"first\"}\n");
+  ConfigNode first = ConfigNode::load_card(card.string(), nullptr, "", "");
+  first.number("x", 0, 10);
+  first.number("y", 0, 10);
+  ConfigNode second = ConfigNode::load_card(card.string(), nullptr, "", "");
+  second.number("x", 0, 10);
+  CHECK_THROWS_WITH(second.finish(), Catch::Contains("unknown key 'y'"));
+  fs::remove(card);
+}
