@@ -3,23 +3,14 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
+#include "models/core/config.hpp"
 #include "models/core/config_paths.hpp"
 #include "models/core/error.hpp"
 
 namespace cimsim {
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string shipped(const std::string& file) {
   return config_dir() + "/../tests/data/chargpt/" + file;
@@ -39,7 +30,7 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   report.arch_name = arch.name;
   report.adc_range = req.adc_range;
   const Gpt2Weights w = load_gpt2(report.model);
-  const auto windows = evaluation_windows(w, read_text(report.data), req.windows);
+  const auto windows = evaluation_windows(w, read_text_file(report.data), req.windows);
   report.predictions = static_cast<int>(windows.size()) * w.n_ctx;
 
   std::vector<Eigen::MatrixXf> reference;

@@ -8,16 +8,15 @@
 #include <atomic>
 #include <exception>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <thread>
 
 #include "cli/params.hpp"
 #include "hw/mesh/mesh_params.hpp"
 #include "hw/system/chip_replay.hpp"
+#include "hw/system/forked_child.hpp"
 #include "mapper/evaluator.hpp"
 #include "mapper/mapping.hpp"
 #include "models/arch/arch_spec.hpp"
@@ -334,15 +333,15 @@ ChildReport replay_point(const std::string& sweep_file, const std::string& sweep
 }
 
 // Replays the chosen points in SystemC, each in a forked child (SystemC elaborates once per
-// process), up to `parallel` at a time. The parent is single-threaded here (workers joined);
-// a report is smaller than a pipe's buffer, so a child never blocks on it. A child that dies
-// without a report (a crash) is a bug, recorded on its point so the rest of the sweep survives.
+// process), up to `parallel` at a time. The parent is single-threaded here (workers joined).
+// A child that dies without a report (a crash) is a bug, recorded on its point so the rest of
+// the sweep survives.
 void replay_in_children(const std::string& sweep_file, const std::string& sweep_text,
                         const Plan& plan, const std::vector<std::size_t>& chosen, unsigned parallel,
                         std::vector<SweepPoint>& points) {
   struct Running {
     std::size_t index;
-    int fd;
+    ForkedChild child;
   };
   std::map<pid_t, Running> running;
   auto reap_one = [&] {
@@ -350,13 +349,10 @@ void replay_in_children(const std::string& sweep_file, const std::string& sweep_
     const pid_t pid = waitpid(-1, &status, 0);
     auto it = running.find(pid);
     if (it == running.end()) panic("sweep --systemc: waited for a process it did not start");
-    ChildReport report;
-    const ssize_t got = read(it->second.fd, &report, sizeof report);
-    close(it->second.fd);
+    const std::optional<ChildReport> report = child_result<ChildReport>(it->second.child, status);
     SweepPoint& point = points[it->second.index];
     running.erase(it);
-    if (got != static_cast<ssize_t>(sizeof report) || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0) {
+    if (!report) {
       point.systemc_internal_error = true;
       point.systemc_status =
           WIFSIGNALED(status)
@@ -364,34 +360,20 @@ void replay_in_children(const std::string& sweep_file, const std::string& sweep_
               : "the SystemC replay process ended without a result";
       return;
     }
-    point.systemc_internal_error = report.internal != 0;
-    if (!report.ok) {
-      point.systemc_status = report.problem;
+    point.systemc_internal_error = report->internal != 0;
+    if (!report->ok) {
+      point.systemc_status = report->problem;
       return;
     }
     point.systemc_checked = true;
-    point.systemc_latency_s = report.latency_s;
+    point.systemc_latency_s = report->latency_s;
     point.systemc_status = "ok";
   };
   for (std::size_t index : chosen) {
     while (running.size() >= parallel) reap_one();
-    int fds[2];
-    if (pipe(fds) != 0) throw UserError("error: sweep --systemc: cannot create a pipe");
-    std::fflush(stdout);
-    const pid_t pid = fork();
-    if (pid < 0) {
-      close(fds[0]);
-      close(fds[1]);
-      throw UserError("error: sweep --systemc: cannot start a replay process");
-    }
-    if (pid == 0) {
-      close(fds[0]);
-      const ChildReport report = replay_point(sweep_file, sweep_text, plan, index);
-      const ssize_t written = write(fds[1], &report, sizeof report);
-      std::_Exit(written == static_cast<ssize_t>(sizeof report) ? 0 : 1);
-    }
-    close(fds[1]);
-    running[pid] = Running{index, fds[0]};
+    const ForkedChild child =
+        fork_child<ChildReport>([&] { return replay_point(sweep_file, sweep_text, plan, index); });
+    running[child.pid] = Running{index, child};
   }
   while (!running.empty()) reap_one();
 }
@@ -403,11 +385,7 @@ SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std
     panic("run_sweep: systemc must be none, pareto or all");
   }
   SweepResult out;
-  std::ifstream in(sweep_file);
-  if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", sweep_file));
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string sweep_text = text.str();
+  const std::string sweep_text = read_text_file(sweep_file);
   const Plan plan = read_plan(sweep_file, sweep_text, out);
   out.axes = plan.axes;
   out.points.resize(plan.points);

@@ -132,17 +132,19 @@ ConfigNode::ConfigNode(std::shared_ptr<const ConfigDocument> doc, YAML::Node nod
       resolved_(resolved),
       asked_(std::make_shared<std::set<std::string, std::less<>>>()) {}
 
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 ConfigNode ConfigNode::load_file(const std::string& path, ResolvedConfig* resolved,
                                  bool numbers_need_source, std::string key_path,
                                  std::string display_name) {
-  std::ifstream in(path);
-  if (!in) {
-    throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  ConfigNode n = load_string(text.str(), display_name.empty() ? path : display_name, resolved,
-                             numbers_need_source);
+  ConfigNode n = load_string(read_text_file(path), display_name.empty() ? path : display_name,
+                             resolved, numbers_need_source);
   n.path_ = std::move(key_path);
   return n;
 }
@@ -157,19 +159,15 @@ ConfigNode ConfigNode::load_card(const std::string& path, ResolvedConfig* resolv
     std::shared_ptr<const ConfigDocument> doc;
   };
   thread_local std::map<std::string, Cached> cache;
-  std::ifstream in(path);
-  if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
-  std::stringstream text;
-  text << in.rdbuf();
+  std::string text = read_text_file(path);
   auto it = cache.find(path);
-  if (it != cache.end() && it->second.text == text.str() &&
-      it->second.display_name == display_name) {
+  if (it != cache.end() && it->second.text == text && it->second.display_name == display_name) {
     return ConfigNode(it->second.doc, it->second.doc->root, std::move(key_path), resolved);
   }
-  ConfigNode n = load_string(text.str(), display_name.empty() ? path : display_name, resolved,
+  ConfigNode n = load_string(text, display_name.empty() ? path : display_name, resolved,
                              /*numbers_need_source=*/true);
   n.path_ = std::move(key_path);
-  cache[path] = Cached{text.str(), display_name, n.doc_};
+  cache[path] = Cached{std::move(text), display_name, n.doc_};
   return n;
 }
 

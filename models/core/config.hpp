@@ -149,6 +149,9 @@ class ConfigNode {
   std::shared_ptr<ConfigNode> fallback_;
 };
 
+// A whole file as text; a UserError naming the file when it cannot be opened.
+std::string read_text_file(const std::string& path);
+
 // Levenshtein distance; used for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 // The closest candidate within a sensible distance, or "" when none is close.

@@ -1,7 +1,5 @@
 // The SystemC replay of a mapping against the analytical evaluator. Each TEST_CASE runs in its
 // own process (SystemC elaborates once).
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -12,6 +10,7 @@
 #include <utility>
 
 #include "hw/system/chip_replay.hpp"
+#include "hw/system/forked_child.hpp"
 #include "models/arch/arch_spec.hpp"
 
 using namespace cimsim;
@@ -302,28 +301,16 @@ namespace {
 // Runs the replay in a forked child (SystemC elaborates once per process) and returns its
 // latency and transaction count.
 std::pair<double, std::uint64_t> replay_in_child(const Case& c, const ReplayOptions& options) {
-  int fds[2];
-  REQUIRE(pipe(fds) == 0);
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    close(fds[0]);
+  struct Figures {
+    double latency_s;
+    std::uint64_t transactions;
+  };
+  const auto out = wait_child<Figures>(fork_child<Figures>([&] {
     const ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, options);
-    const std::pair<double, std::uint64_t> out{r.latency_s, r.transactions};
-    const bool ok = write(fds[1], &out, sizeof(out)) == sizeof(out);
-    close(fds[1]);
-    std::_Exit(ok ? 0 : 1);
-  }
-  close(fds[1]);
-  std::pair<double, std::uint64_t> out{0, 0};
-  const bool got = read(fds[0], &out, sizeof(out)) == sizeof(out);
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(got);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return out;
+    return Figures{r.latency_s, r.transactions};
+  }));
+  REQUIRE(out.has_value());
+  return {out->latency_s, out->transactions};
 }
 
 }  // namespace

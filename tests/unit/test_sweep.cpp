@@ -1,13 +1,11 @@
 // Design-space sweeps (cli/sweep.hpp) against single runs, and their determinism.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 
 #include "cli/report.hpp"
 #include "cli/sweep.hpp"
 #include "hw/mesh/mesh_params.hpp"
 #include "hw/system/chip_replay.hpp"
+#include "hw/system/forked_child.hpp"
 
 using namespace cimsim;
 
@@ -107,12 +105,7 @@ namespace {
 // `cimsim run --fidelity systemc`'s replay of an architecture, in a child process (SystemC
 // elaborates once per process): its latency with contention.
 double replay_latency_in_child(const std::string& arch_file) {
-  int fds[2];
-  REQUIRE(pipe(fds) == 0);
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    close(fds[0]);
+  const std::optional<double> latency = wait_child<double>(fork_child<double>([&] {
     RunRequest request;
     request.arch_file = arch_file;
     request.workload = "bert-base";
@@ -120,19 +113,10 @@ double replay_latency_in_child(const std::string& arch_file) {
     const RunResult run = run_analytical(request);
     ReplayOptions options;
     options.mesh = MeshParams::from_arch(run.arch);
-    const double latency =
-        replay_in_systemc(run.workload, run.mapping, run.costs, options).latency_s;
-    const bool sent = write(fds[1], &latency, sizeof latency) == sizeof latency;
-    std::_Exit(sent ? 0 : 1);
-  }
-  close(fds[1]);
-  double latency = -1;
-  const bool got = read(fds[0], &latency, sizeof latency) == sizeof latency;
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(got);
-  return latency;
+    return replay_in_systemc(run.workload, run.mapping, run.costs, options).latency_s;
+  }));
+  REQUIRE(latency.has_value());
+  return *latency;
 }
 
 }  // namespace

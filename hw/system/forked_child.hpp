@@ -1,0 +1,70 @@
+// Runs a computation in a forked child process and brings its result back through a pipe.
+//
+// SystemC elaborates once per process, so every replay after the first needs a fresh process:
+// the sweep's re-checks (cli/sweep.cpp) and the tests that compare two replays. The result must
+// be trivially copyable and smaller than a pipe's buffer (PIPE_BUF), so the child writes it and
+// exits without waiting for the parent to read. Fork only from a single-threaded process.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <type_traits>
+
+#include "models/core/error.hpp"
+
+namespace cimsim {
+
+struct ForkedChild {
+  pid_t pid = -1;
+  int fd = -1;  // the read end of the child's pipe
+};
+
+// Starts compute() in a child that sends its result T back and exits.
+template <class T, class Compute>
+ForkedChild fork_child(Compute compute) {
+  static_assert(std::is_trivially_copyable_v<T>, "a child sends its result as bytes");
+  static_assert(sizeof(T) <= PIPE_BUF, "a child's result must fit a pipe's atomic write");
+  int fds[2];
+  if (pipe(fds) != 0) throw UserError("error: cannot create a pipe for a child process");
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    throw UserError("error: cannot start a child process");
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    const T result = compute();
+    const bool sent = write(fds[1], &result, sizeof result) == static_cast<ssize_t>(sizeof result);
+    std::_Exit(sent ? 0 : 1);
+  }
+  close(fds[1]);
+  return {pid, fds[0]};
+}
+
+// The result of a child that ended with `status` (from waitpid); nothing when it died or sent
+// nothing. Closes the child's pipe.
+template <class T>
+std::optional<T> child_result(ForkedChild& child, int status) {
+  T result{};
+  const bool got = read(child.fd, &result, sizeof result) == static_cast<ssize_t>(sizeof result);
+  close(child.fd);
+  child.fd = -1;
+  if (!got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return result;
+}
+
+// Waits for one child and returns its result.
+template <class T>
+std::optional<T> wait_child(ForkedChild child) {
+  int status = 0;
+  waitpid(child.pid, &status, 0);
+  return child_result<T>(child, status);
+}
+
+}  // namespace cimsim
