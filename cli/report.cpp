@@ -136,8 +136,11 @@ Json report_json(const RunResult& r) {
        {{"compute", g.compute_j / kPico},
         {"on_chip", g.on_chip_j / kPico},
         {"hbm", g.hbm_j / kPico},
-        {"static", g.static_j / kPico}}},
-      {"static_power_w", g.static_power_w},
+        {"compute_overhead", g.compute_overhead_j / kPico},
+        {"transfer_overhead", g.transfer_overhead_j / kPico},
+        {"awake", g.awake_j / kPico}}},
+      {"awake_power_w", g.awake_power_w},
+      {"average_power_w", g.energy_j() / g.gpus / g.latency_s},
       {"hbm_bytes", g.hbm_bytes},
       {"data_movement_fraction", g.data_movement_fraction()},
   };
@@ -201,11 +204,13 @@ std::string report_table(const RunResult& r) {
                      e.reload_latency_s / kMicro));
   }
   line(fmt::format(
-      "  GPU energy: compute {:.1f}%, on-chip SRAM {:.1f}%, HBM {:.1f}%, static {:.1f}%; data "
-      "movement is {:.1f}% of its dynamic energy",
+      "  GPU energy: compute {:.1f}%, on-chip SRAM {:.1f}%, HBM {:.1f}%, overheads {:.1f}% (per "
+      "MAC) + {:.1f}% (per HBM bit), awake {:.1f}%; data movement is {:.1f}% of its dynamic "
+      "energy; {:.0f} W per GPU",
       100.0 * g.compute_j / g.energy_j(), 100.0 * g.on_chip_j / g.energy_j(),
-      100.0 * g.hbm_j / g.energy_j(), 100.0 * g.static_j / g.energy_j(),
-      100.0 * g.data_movement_fraction()));
+      100.0 * g.hbm_j / g.energy_j(), 100.0 * g.compute_overhead_j / g.energy_j(),
+      100.0 * g.transfer_overhead_j / g.energy_j(), 100.0 * g.awake_j / g.energy_j(),
+      100.0 * g.data_movement_fraction(), g.energy_j() / g.gpus / g.latency_s));
   line("");
   line(fmt::format("  {:<14} {:>14} {:>8}   {:>12} {:>8}", "CIM component", "energy (uJ)", "share",
                    "area (mm2)", "share"));

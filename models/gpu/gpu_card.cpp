@@ -1,10 +1,13 @@
 #include "models/gpu/gpu_card.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 
 #include "models/core/config_paths.hpp"
+#include "models/gpu/gpu_model.hpp"
 
 namespace cimsim {
 
@@ -33,7 +36,29 @@ GpuCard parse_gpu_card(const ConfigNode& n) {
   g.gemm_efficiency_floor = n.number("gemm_efficiency_floor", 0.001, 1.0);
   g.memory_efficiency = n.number("memory_efficiency", 0.01, 1.0);
   g.kernel_overhead = n.quantity<Dim::time>("kernel_overhead", {}, 0.0, 1e-2, false);
+  g.awake_power = n.quantity<Dim::power>("awake_power", {}, 0.0, 1e5, false);
+  g.board_energy_per_mac = n.quantity<Dim::energy>("board_energy_per_mac", {}, 0.0, 1e-9);
+  g.board_energy_per_hbm_bit =
+      n.quantity<Dim::energy_per_bit>("board_energy_per_hbm_bit", {}, 0.0, 1e-9);
   n.finish();
+  if (!(g.awake_power.si < g.tdp.si)) {
+    n.fail("awake_power", fmt::format("the awake power ({:g} W) must be below the TDP ({:g} W)",
+                                      g.awake_power.si, g.tdp.si));
+  }
+  // The board energies are all-in: they cannot be below the parts the model names.
+  const GpuNamedEnergy named = gpu_named_energy(g);
+  if (g.board_energy_per_mac.si < named.fp16_mac_j) {
+    n.fail("board_energy_per_mac",
+           fmt::format("{:.4g} pJ is below the {:.4g} pJ the model names for an FP16 MAC (datapath "
+                       "and operand reads at this node and supply)",
+                       g.board_energy_per_mac.si * 1e12, named.fp16_mac_j * 1e12));
+  }
+  if (g.board_energy_per_hbm_bit.si < named.hbm_bit_j) {
+    n.fail("board_energy_per_hbm_bit",
+           fmt::format("{:.4g} pJ/bit is below the {:.4g} pJ/bit the model names for an HBM bit "
+                       "(hbm_energy_per_bit and two L2 crossings)",
+                       g.board_energy_per_hbm_bit.si * 1e12, named.hbm_bit_j * 1e12));
+  }
   return g;
 }
 

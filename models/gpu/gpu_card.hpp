@@ -31,6 +31,11 @@ struct GpuCard {
   double gemm_efficiency_floor = 0;
   double memory_efficiency = 0;
   Time kernel_overhead;
+  // Board power (docs/gpu-model.md section 5): with the clocks up and no kernel running, and the
+  // all-in board energy per FP16 tensor MAC and per bit moved to or from HBM.
+  Power awake_power;
+  Energy board_energy_per_mac;
+  EnergyPerBit board_energy_per_hbm_bit;
 };
 
 // `name_or_file`: a card in configs/gpu/ (a100_sxm4_80gb, or its name A100-SXM4-80GB) or a path

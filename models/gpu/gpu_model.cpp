@@ -37,6 +37,14 @@ double peak_rate(const GpuCard& g, const std::string& precision) {
 
 }  // namespace
 
+GpuNamedEnergy gpu_named_energy(const GpuCard& g) {
+  const PerMacEnergy fp16 = per_mac_energy(g, "fp16"), int8 = per_mac_energy(g, "int8");
+  const double l2_bit =
+      sram_buffer_costs(g.l2_size.si, g.node.si, g.supply_voltage.si).energy_per_bit_j;
+  return {fp16.datapath_j + fp16.operands_j, int8.datapath_j + int8.operands_j,
+          g.hbm_energy_per_bit.si + 2.0 * l2_bit};
+}
+
 double gpu_gemm_seconds(const GpuCard& g, const std::string& precision, double m, double k,
                         double n, double instances, double bytes) {
   const double fill = std::clamp(m / g.gemm_saturation_tokens, g.gemm_efficiency_floor, 1.0);
@@ -176,11 +184,15 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
       macs * pm.operands_j + attention_macs * attn.operands_j + 2.0 * hbm_bytes * 8.0 * l2_bit;
   e.hbm_j = hbm_bytes * 8.0 * g.hbm_energy_per_bit.si;
 
-  const PerMacEnergy fp16 = per_mac_energy(g, "fp16");
-  const double peak_dynamic_w =
-      g.tensor_fp16_flops * g.gemm_efficiency / 2.0 * (fp16.datapath_j + fp16.operands_j);
-  e.static_power_w = std::max(0.0, g.tdp.si - peak_dynamic_w);
-  e.static_j = e.static_power_w * e.gpus * e.latency_s;
+  // What the board spends beyond the named parts. Per MAC it is per tensor-core instruction, and
+  // an INT8 mma (m16n8k32) does twice the MACs of an FP16 one (m16n8k16).
+  const GpuNamedEnergy named = gpu_named_energy(g);
+  const double fp16_overhead = g.board_energy_per_mac.si - named.fp16_mac_j;
+  const double mac_overhead = o.precision == "int8" ? fp16_overhead / 2.0 : fp16_overhead;
+  e.compute_overhead_j = macs * mac_overhead + attention_macs * fp16_overhead;
+  e.transfer_overhead_j = hbm_bytes * 8.0 * (g.board_energy_per_hbm_bit.si - named.hbm_bit_j);
+  e.awake_power_w = g.awake_power.si;
+  e.awake_j = e.awake_power_w * e.gpus * e.latency_s;
   return e;
 }
 

@@ -11,14 +11,17 @@
 // (grouped-query K and V are read once per KV head). Unfused mode runs every op as a kernel.
 //
 // Energy: MACs x (datapath FMA + register-file and shared-memory operand traffic) + HBM bits x
-// pJ/bit + L2 traffic (every HBM byte crosses L2 twice) + static power x time. Datapath FMA
+// pJ/bit + L2 traffic (every HBM byte crosses L2 twice), the parts the model names. Datapath FMA
 // energies are Horowitz's (ISSCC 2014) scaled to the card's node and supply (scaling.hpp);
 // operand traffic is priced with the SRAM model (buffer.hpp) at the register file's and shared
 // memory's capacities, per MAC as the PTX mma.sync shapes move them (m16n8k16 FP16: 768 operand
 // bytes per 2048 MACs; m16n8k32 INT8: 768 per 4096), with 64x64 warp tiles loading
-// (64 + 64) elements from shared memory per 64 x 64 MACs. Static power is derived: TDP minus the
-// dynamic power of the peak FP16 GEMM under this model (a GPU running its peak GEMM sits at its
-// power limit), so it holds leakage and every per-instruction overhead the model does not name.
+// (64 + 64) elements from shared memory per 64 x 64 MACs. The board spends more than these: the
+// card gives its measured all-in energy per FP16 MAC and per HBM bit, and the model charges the
+// difference per MAC (compute overhead: issue, scheduling, accumulators, clocks while busy; half
+// per INT8 MAC, which an mma does twice as many of) and per HBM bit (transfer overhead: PHY,
+// controller, network on chip, load/store). Plus the awake power (clocks up, no kernel) for the
+// whole latency. Measured on an H200 (tools/gpu_measure), derived for the A100 (fit_card.py).
 //
 // Capacity: weights, KV cache and the largest activation must fit in HBM; otherwise the model
 // is split over the fewest GPUs that hold it (tensor parallelism: work and bytes divide, each
@@ -45,22 +48,37 @@ struct GpuEvaluation {
   double memory_needed_bytes = 0;
   int kernels = 0;
   double latency_s = 0;
-  double compute_j = 0;  // datapath arithmetic
-  double on_chip_j = 0;  // register file, shared memory, L2
-  double hbm_j = 0;
-  double static_j = 0;
-  double static_power_w = 0;
+  double compute_j = 0;            // datapath arithmetic
+  double on_chip_j = 0;            // register file, shared memory, L2
+  double hbm_j = 0;                // DRAM core
+  double compute_overhead_j = 0;   // board energy per MAC beyond datapath and operands
+  double transfer_overhead_j = 0;  // board energy per HBM bit beyond DRAM core and L2
+  double awake_j = 0;              // awake power x GPUs x latency
+  double awake_power_w = 0;        // per GPU
   double hbm_bytes = 0;
-  double energy_j() const { return compute_j + on_chip_j + hbm_j + static_j; }
-  // Share of the dynamic energy spent moving data rather than computing.
+  double dynamic_j() const {
+    return compute_j + on_chip_j + hbm_j + compute_overhead_j + transfer_overhead_j;
+  }
+  double energy_j() const { return dynamic_j() + awake_j; }
+  // Share of the dynamic energy spent moving data rather than computing (operand and L2 reads,
+  // HBM, and the transfer overhead).
   double data_movement_fraction() const {
-    double dyn = compute_j + on_chip_j + hbm_j;
-    return dyn > 0 ? (on_chip_j + hbm_j) / dyn : 0.0;
+    const double dyn = dynamic_j();
+    return dyn > 0 ? (on_chip_j + hbm_j + transfer_overhead_j) / dyn : 0.0;
   }
 };
 
 GpuEvaluation evaluate_gpu(const Workload& workload, const GpuCard& card,
                            const GpuOptions& options);
+
+// The energies the model names, per FP16 and INT8 tensor MAC (datapath and operand reads) and
+// per HBM bit (DRAM core and two L2 crossings); a card's board energies must not be below them.
+struct GpuNamedEnergy {
+  double fp16_mac_j = 0;
+  double int8_mac_j = 0;
+  double hbm_bit_j = 0;
+};
+GpuNamedEnergy gpu_named_energy(const GpuCard& card);
 
 // Latency of one GEMM kernel (M x K by K x N, `instances` of them) on one GPU; exposed for tests
 // and for the validation against measured GEMMs.

@@ -21,7 +21,7 @@ found and recorded.
 
 Usage: python3 measure_gpu.py OUT_DIR [SECTIONS]   (writes OUT_DIR/gpu_measurements.json and
 prints a table; SECTIONS is a comma-separated subset of gemm, copy, kernel_overhead, attention,
-bert, bert_fused, power; all by default)
+bert, bert_fused, power, power_busy; all by default)
 """
 
 import json
@@ -503,6 +503,40 @@ def measure_power():
     RESULTS["power"] = rows
 
 
+@section("power_busy")
+def measure_power_busy():
+    """Board power while kernels run that do almost nothing (the floor while busy), while weights
+    are only read (M = 1 GEMV), and while a memory kernel reads and writes (layer norm)."""
+    rows = []
+    x = torch.zeros(1, device=DEV)
+    g = capture(lambda i: x.add_(1.0), 400)
+    e = energy_window(g.replay, 5.0, calls_per_replay=400)
+    e.update(case="tiny kernel (1-element add) in a CUDA graph")
+    rows.append(e)
+    del g
+    nbuf = buffers_to_leave_l2(12288 * 12288 * 2)
+    ws = [randn(12288, 12288) for _ in range(max(nbuf, 2))]
+    v = randn(1, 12288)
+    y = torch.empty(1, 12288, device=DEV, dtype=torch.float16)
+    g = capture(lambda i: torch.matmul(v, ws[i % len(ws)].t(), out=y), 8)
+    e = energy_window(g.replay, 5.0, calls_per_replay=8)
+    e.update(case="gemv fp16 1x12288x12288", flops_per_call=2 * 12288**2,
+             hbm_read_bytes_per_call=2 * (12288**2 + 12288), hbm_write_bytes_per_call=2 * 12288)
+    rows.append(e)
+    del g, ws
+    h = randn(49152, 768)
+    w, b = randn(768), randn(768)
+    outs = [torch.empty_like(h) for _ in range(2)]
+    g = capture(lambda i: torch.native_layer_norm(h, (768,), w, b, 1e-5)[0], 20)
+    e = energy_window(g.replay, 5.0, calls_per_replay=20)
+    e.update(case="layer norm 49152x768 fp16", hbm_read_bytes_per_call=2 * 49152 * 768,
+             hbm_write_bytes_per_call=2 * 49152 * 768)
+    rows.append(e)
+    del g, h, outs
+    torch.cuda.empty_cache()
+    RESULTS["power_busy"] = rows
+
+
 def summary():
     lines = ["", "==== summary ===="]
     d = RESULTS.get("device", {})
@@ -528,7 +562,7 @@ def summary():
         lines.append(f"bert {r['variant']} b{r['batch']} s{r['seq']} {r['seconds']*1e3:.4f} ms kernels {r['kernels']} "
                      f"{e.get('power_w', float('nan')):.1f} W {e.get('energy_per_call_j', float('nan'))*1e3:.3f} mJ/pass "
                      f"wall/pass {e.get('wall_seconds_per_call', float('nan'))*1e3:.4f} ms")
-    for r in RESULTS.get("power", []):
+    for r in RESULTS.get("power", []) + RESULTS.get("power_busy", []):
         lines.append(f"power {r['case']}: {r.get('power_w', float('nan')):.1f} W, "
                      f"{r.get('energy_per_call_j', float('nan'))*1e3:.4f} mJ/call, "
                      f"{r['wall_seconds_per_call']*1e3 if 'wall_seconds_per_call' in r else float('nan'):.4f} ms/call, state {r.get('state')}")
@@ -546,7 +580,7 @@ def main():
              "attention": measure_attention, "bert": measure_bert,
              "bert_fused": lambda: measure_bert_fused(
                  BERT_POINTS[:2] + [(8, 128), (32, 128)] + BERT_POINTS[2:]),
-             "power": measure_power}
+             "power": measure_power, "power_busy": measure_power_busy}
     for name, step in steps.items():
         if only and name not in only:
             continue
