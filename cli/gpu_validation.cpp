@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "models/gpu/gpu_model.hpp"
 
@@ -48,7 +49,7 @@ void a100_points(std::vector<GpuValidationPoint>& points) {
   }
 }
 
-// Measured by tools/gpu_measure/measure_gpu.py on an H200 (results/h200_2026-11-28*.json; three
+// Measured by tools/gpu_measure/measure_gpu.py on an H200 (results/h200_2026-11-28*.json; four
 // runs on fresh machines, where a figure was measured in more than one, their mean).
 void h200_points(std::vector<GpuValidationPoint>& points) {
   const GpuCard h200 = load_gpu_card("h200_sxm_141gb", nullptr);
@@ -77,6 +78,23 @@ void h200_points(std::vector<GpuValidationPoint>& points) {
     const std::string name = fmt::format("BERT-base seq {} batch {}", b.seq, b.batch);
     points.push_back({h200.name, name, bert, "ms", b.ms, e.latency_s * 1e3, "check"});
     points.push_back({h200.name, name, bert, "mJ", b.mj, e.energy_j() * 1e3, "check"});
+  }
+  // GPT-2 medium, one decode step over a 1024-token KV cache (run 4): the weights and the cache
+  // stream from HBM, the regime where the GPU is memory- and launch-bound.
+  const char* decode =
+      "this project, H200, PyTorch 2.11 GPT-2 medium FP16 decode step, fused as the model "
+      "assumes, CUDA graph; energy from NVML while it runs back to back";
+  for (auto [batch, ms, mj] : {std::tuple{1, 0.98784, 234.67}, std::tuple{16, 1.36784, 493.06},
+                               std::tuple{64, 2.63816, 1335.71}}) {
+    WorkloadRequest r;
+    r.phase = "decode";
+    r.context = 1024;
+    r.batch = batch;
+    GpuEvaluation e = evaluate_gpu(build_transformer(find_workload("gpt2-medium"), r), h200,
+                                   GpuOptions{"fp16", true});
+    const std::string name = fmt::format("GPT-2 medium decode batch {}", batch);
+    points.push_back({h200.name, name, decode, "ms", ms, e.latency_s * 1e3, "check"});
+    points.push_back({h200.name, name, decode, "mJ", mj, e.energy_j() * 1e3, "check"});
   }
   // Board energy of single kernels run back to back.
   const char* power = "this project, H200, NVML energy over 5-8 s of back-to-back calls";

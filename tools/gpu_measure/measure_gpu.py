@@ -21,7 +21,7 @@ found and recorded.
 
 Usage: python3 measure_gpu.py OUT_DIR [SECTIONS]   (writes OUT_DIR/gpu_measurements.json and
 prints a table; SECTIONS is a comma-separated subset of gemm, copy, kernel_overhead, attention,
-bert, bert_fused, power, power_busy; all by default)
+bert, bert_fused, power, power_busy, gpt2_decode; all by default)
 """
 
 import json
@@ -503,6 +503,90 @@ def measure_power():
     RESULTS["power"] = rows
 
 
+class Gpt2Decode:
+    """GPT-2 medium (Radford et al., 2019): 24 pre-norm layers, d 1024, 16 heads, FFN 4096,
+    vocabulary 50257, FP16; one decode step over a KV cache of `context` tokens plus the new
+    one, fused as docs/gpu-model.md's fused mode assumes (7 kernels a layer: QKV, attention, O,
+    residual add with the next norm, FFN up with GELU in its epilogue, FFN down, residual add with
+    the next norm). The step reads a cache already holding the new token's K and V: writing two
+    d-wide vectors a layer into it is left out."""
+
+    def __init__(self, batch, context, layers=24, d=1024, heads=16, ffn=4096, vocab=50257):
+        self.d, self.heads, self.batch = d, heads, batch
+        self.tok, self.pos = randn(vocab, d), randn(1024 + 1, d)
+        self.g0, self.b0 = 1 + randn(d) * 0.05, randn(d) * 0.05
+        self.layers = []
+        for _ in range(layers):
+            self.layers.append({
+                "wqkv": randn(3 * d, d) * 0.05, "bqkv": randn(3 * d) * 0.05,
+                "wo": randn(d, d) * 0.05, "bo": randn(d) * 0.05,
+                "g": 1 + randn(d) * 0.05, "b": randn(d) * 0.05,
+                "w1": randn(ffn, d) * 0.05, "bf1": randn(ffn) * 0.05,
+                "w2": randn(d, ffn) * 0.05, "bf2": randn(d) * 0.05,
+                "g2": 1 + randn(d) * 0.05, "b2": randn(d) * 0.05,
+                "k": randn(batch, heads, context + 1, d // heads),
+                "v": randn(batch, heads, context + 1, d // heads)})
+        self.lm_head = randn(vocab, d) * 0.05
+
+    def step(self, ids, position):
+        d, h, batch = self.d, self.heads, self.batch
+        x = F.embedding(ids, self.tok) + self.pos[position]
+        hn = F.layer_norm(x, (d,), self.g0, self.b0)
+        for p in self.layers:
+            q = F.linear(hn, p["wqkv"], p["bqkv"])[:, :d].unflatten(1, (h, d // h)).unsqueeze(2)
+            a = F.scaled_dot_product_attention(q, p["k"], p["v"]).reshape(batch, d)
+            x, hn = ADD_LAYER_NORM2(F.linear(a, p["wo"], p["bo"]), x, p["g"], p["b"])
+            f = torch._addmm_activation(p["bf1"], hn, p["w1"].t(), use_gelu=True)
+            x, hn = ADD_LAYER_NORM2(F.linear(f, p["w2"], p["bf2"]), x, p["g2"], p["b2"])
+        return F.linear(hn, self.lm_head)
+
+
+def add_layer_norm2(y, x, g, b):
+    s = y + x
+    return s, F.layer_norm(s, (x.shape[-1],), g, b)
+
+
+ADD_LAYER_NORM2 = add_layer_norm2
+
+
+@section("gpt2_decode")
+def measure_gpt2_decode():
+    global ADD_LAYER_NORM2
+    ADD_LAYER_NORM2 = torch.compile(add_layer_norm2, dynamic=False)
+    rows = []
+    for batch in [1, 16, 64]:
+        torch.manual_seed(0)
+        model = Gpt2Decode(batch, 1024)
+        ids = torch.randint(0, 50257, (batch,), device=DEV)
+        out = {}
+        model.step(ids, 1024)
+        torch.cuda.synchronize()
+
+        def fn(i, ids=ids, out=out, model=model):
+            out["y"] = model.step(ids, 1024)
+
+        g = capture(fn, 1)
+        med, lo, hi, reps = time_graph(g, 1, target_s=0.5)
+        try:
+            kernels, top = count_kernels(lambda: model.step(ids, 1024))
+        except Exception:  # noqa: BLE001
+            RESULTS["errors"].append({"section": "profiler", "trace": traceback.format_exc()})
+            kernels, top = None, []
+        row = {"model": "gpt2-medium", "phase": "decode", "context": 1024, "batch": batch,
+               "seconds": med, "seconds_min": lo, "seconds_max": hi, "replays": reps,
+               "kernels": kernels, "kernel_time_by_name": top[:12],
+               "finite": bool(torch.isfinite(out["y"]).all().item())}
+        if NVML.ok:
+            row["energy"] = energy_window(g.replay, 5.0)
+        rows.append(row)
+        print(f"  GPT-2 medium decode b{batch} ctx 1024: {med*1e3:.4f} ms, {kernels} kernels, "
+              f"{row.get('energy', {}).get('power_w', float('nan')):.0f} W "
+              f"{row.get('energy', {}).get('energy_per_call_j', float('nan'))*1e3:.3f} mJ", flush=True)
+        del g, model
+        torch.cuda.empty_cache()
+    RESULTS["gpt2_decode"] = rows
+
+
 @section("power_busy")
 def measure_power_busy():
     """Board power while kernels run that do almost nothing (the floor while busy), while weights
@@ -580,7 +664,8 @@ def main():
              "attention": measure_attention, "bert": measure_bert,
              "bert_fused": lambda: measure_bert_fused(
                  BERT_POINTS[:2] + [(8, 128), (32, 128)] + BERT_POINTS[2:]),
-             "power": measure_power, "power_busy": measure_power_busy}
+             "power": measure_power, "power_busy": measure_power_busy,
+             "gpt2_decode": measure_gpt2_decode}
     for name, step in steps.items():
         if only and name not in only:
             continue
