@@ -2,7 +2,8 @@
 """Fit the GPU cards' achieved-efficiency and board-power values to a measured H200.
 
 Input: the raw measurements tools/gpu_measure/measure_gpu.py wrote on an NVIDIA H200
-(tools/gpu_measure/results/h200_2026-11-28*.json, two runs on two fresh machines).
+(tools/gpu_measure/results/h200_2026-11-28*.json, runs 1-3, each on a fresh machine; run 4,
+the GPT-2 decode checks, was measured after the fit and is not read here).
 
 Latency (docs/gpu-model.md section 2), t_GEMM = max(2MKN / (P eta_0 phi(M)), bytes / (B eta_mem)) + t_k:
   - eta_0   = FP16 rate of the largest GEMM (8192x12288x12288) over the datasheet peak;
