@@ -57,7 +57,8 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
           ->check(CLI::Range(0, 1 << 22)));
   cmd->add_option(
       "--gpu", o.gpu,
-      "GPU baseline: a card in configs/gpu (A100-SXM4-80GB, H100-SXM5-80GB) or a YAML file");
+      "GPU baseline: a card in configs/gpu (A100-SXM4-80GB, H100-SXM5-80GB, H200-SXM-141GB) or a "
+      "YAML file");
   cmd->add_option("--gpu-precision", o.gpu_precision,
                   "GPU precision (default: int8 when the CIM chip is 8-bit, else fp16)")
       ->check(CLI::IsMember({"fp16", "int8"}));
@@ -216,7 +217,7 @@ int run_cli(int argc, char** argv) {
                    "own process: none, pareto or all")
       ->check(CLI::IsMember({"none", "pareto", "all"}));
   auto* validate_gpu =
-      app.add_subcommand("validate-gpu", "compare the GPU model with published A100 measurements");
+      app.add_subcommand("validate-gpu", "compare the GPU model with measured A100, H100 and H200");
   auto* validate = app.add_subcommand(
       "validate", "run every published chip in configs/chips/; exit 1 when one leaves its band");
   std::string chips_dir, validate_markdown;

@@ -35,6 +35,7 @@ GpuCard parse_gpu_card(const ConfigNode& n) {
   g.gemm_saturation_tokens = n.number("gemm_saturation_tokens", 1.0, 1e9);
   g.gemm_efficiency_floor = n.number("gemm_efficiency_floor", 0.001, 1.0);
   g.memory_efficiency = n.number("memory_efficiency", 0.01, 1.0);
+  g.int8_gemm_efficiency = n.number("int8_gemm_efficiency", 0.01, 1.0);
   g.kernel_overhead = n.quantity<Dim::time>("kernel_overhead", {}, 0.0, 1e-2, false);
   g.awake_power = n.quantity<Dim::power>("awake_power", {}, 0.0, 1e5, false);
   g.board_energy_per_mac = n.quantity<Dim::energy>("board_energy_per_mac", {}, 0.0, 1e-9);

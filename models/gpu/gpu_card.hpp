@@ -30,6 +30,7 @@ struct GpuCard {
   double gemm_saturation_tokens = 0;
   double gemm_efficiency_floor = 0;
   double memory_efficiency = 0;
+  double int8_gemm_efficiency = 0;  // the INT8 counterpart of gemm_efficiency
   Time kernel_overhead;
   // Board power (docs/gpu-model.md section 5): with the clocks up and no kernel running, and the
   // all-in board energy per FP16 tensor MAC and per bit moved to or from HBM.

@@ -48,7 +48,7 @@ GpuNamedEnergy gpu_named_energy(const GpuCard& g) {
 double gpu_gemm_seconds(const GpuCard& g, const std::string& precision, double m, double k,
                         double n, double instances, double bytes) {
   const double fill = std::clamp(m / g.gemm_saturation_tokens, g.gemm_efficiency_floor, 1.0);
-  const double eta = g.gemm_efficiency * fill;
+  const double eta = (precision == "int8" ? g.int8_gemm_efficiency : g.gemm_efficiency) * fill;
   const double compute = 2.0 * instances * m * k * n / (peak_rate(g, precision) * eta);
   const double memory = bytes / (g.hbm_bandwidth.si / 8.0 * g.memory_efficiency);
   return std::max(compute, memory) + g.kernel_overhead.si;
@@ -139,7 +139,7 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
         } else {
           const double bytes =
               (op.instances * (op.m * op.k + op.k * op.n + op.m * op.n)) * act_bytes;
-          macs += op.macs();
+          attention_macs += op.macs();  // activation x activation: FP16, whatever the weights
           kernel(gpu_gemm_seconds(g, "fp16", op.m, op.k, op.n, op.instances / split, bytes / split),
                  bytes);
         }

@@ -21,7 +21,8 @@
 // difference per MAC (compute overhead: issue, scheduling, accumulators, clocks while busy; half
 // per INT8 MAC, which an mma does twice as many of) and per HBM bit (transfer overhead: PHY,
 // controller, network on chip, load/store). Plus the awake power (clocks up, no kernel) for the
-// whole latency. Measured on an H200 (tools/gpu_measure), derived for the A100 (fit_card.py).
+// whole latency. Measured on an H100 and an H200 (tools/gpu_measure), derived for the A100
+// (fit_card.py).
 //
 // Capacity: weights, KV cache and the largest activation must fit in HBM; otherwise the model
 // is split over the fewest GPUs that hold it (tensor parallelism: work and bytes divide, each

@@ -3,6 +3,7 @@
 
 #include "cli/params.hpp"
 #include "models/arch/arch_spec.hpp"
+#include "models/gpu/gpu_card.hpp"
 
 using namespace cimsim;
 
@@ -18,6 +19,20 @@ TEST_CASE("every parameter the shipped architectures resolve is documented", "[p
     load_arch(configs + arch + ".yaml", &resolved);
     for (const auto& e : resolved.entries()) {
       INFO(arch << ": " << e.path);
+      CHECK(documented.count(e.path) == 1);
+    }
+  }
+}
+
+TEST_CASE("every key of the shipped GPU cards is documented", "[params]") {
+  std::set<std::string> documented;
+  for (const auto& p : parameter_docs()) documented.insert(p.path);
+  for (const char* card : {"a100_sxm4_80gb", "h100_sxm5_80gb", "h200_sxm_141gb"}) {
+    ResolvedConfig resolved;
+    load_gpu_card(card, &resolved);
+    REQUIRE(resolved.entries().size() > 20);
+    for (const auto& e : resolved.entries()) {
+      INFO(card << ": " << e.path);
       CHECK(documented.count(e.path) == 1);
     }
   }

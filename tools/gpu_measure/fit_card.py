@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the GPU cards' achieved-efficiency and board-power values to a measured H200.
+"""Fit the GPU cards' achieved-efficiency and board-power values to a measured H200 and H100.
 
 Input: the raw measurements tools/gpu_measure/measure_gpu.py wrote on an NVIDIA H200
 (tools/gpu_measure/results/h200_2026-11-28*.json, runs 1-3, each on a fresh machine; run 4,
@@ -23,9 +23,9 @@ Board energy (docs/gpu-model.md section 5), E = P_awake t + MACs e_mac + HBM bit
 Both are board-level, all-in: cimsim subtracts the energies it names (datapath, operands, L2,
 DRAM core) and reports the rest as overhead.
 
-Cards without a measurement, derived here so that the derivation is checked with the fit:
-  - H100-SXM5-80GB: the same GH100 die, node, supply and 700 W limit, so the H200's values
-    (HBM3 instead of HBM3e: an assumption, stated in the card);
+The H100 (tools/gpu_measure/results/h100_2026-11-28.json, one run) is fitted the same way.
+
+The A100, which was not measured, is derived here so that the derivation is checked with the fit:
   - A100-SXM4-80GB: e_mac scaled by the project's F V^2 rule, S(7 nm)/S(5 nm) = 7/5 at 0.75 V;
     e_bit's DRAM-core part (the card's hbm_energy_per_bit) unscaled and the rest scaled by 7/5;
     P_awake = TDP - the power of its calibration GEMM (2048x12288x12288 in 2.36 ms), so that at
@@ -43,44 +43,63 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RESULTS = [os.path.join(ROOT, "tools/gpu_measure/results", f)
-           for f in ("h200_2026-11-28.json", "h200_2026-11-28_run2.json",
-                     "h200_2026-11-28_run3.json")]
 
-H200_PEAK_FP16 = 989.4e12  # configs/gpu/h200_sxm_141gb.yaml tensor_fp16_tflops (datasheet)
-H200_HBM_BANDWIDTH = 4.8e12  # B/s, datasheet
-A100_TDP, A100_PEAK_FP16, A100_ETA0, A100_HBM_BIT = 400.0, 312e12, 0.84, 3.97e-12
-A100_OVER_H200_SCALE = 7.0 / 5.0  # S(F, V) = (F / 45 nm)(V / 0.9 V)^2, both at 0.75 V
+# Measured cards: their result files and datasheet peaks (the cards' tensor_fp16_tflops and
+# hbm_bandwidth). The H200's runs 1-3 (run 4, GPT-2 decode, was measured after the fit).
+MEASURED = {
+    "h200_sxm_141gb": ("h200_2026-11-28.json", "h200_2026-11-28_run2.json",
+                       "h200_2026-11-28_run3.json"),
+    "h100_sxm5_80gb": ("h100_2026-11-28.json",),
+}
+# INT8 GEMMs with the operand layout cuBLASLt's INT8 kernels want (run 5; the INT8 GEMMs in runs
+# 1 and the H100's run passed a row-major K x N operand, a slow path, and are not used).
+INT8_RUN = "h200_2026-11-28_run5.json"
+# The LLMCompass A100 GEMM 2048x12288x12288 time (shared/reference README, section 2).
+A100_CALIBRATION_GEMM_SECONDS = 2.36e-3
 
 
-def load():
-    runs = [json.load(open(p)) for p in RESULTS]
-    return runs
+def card_path(card):
+    return os.path.join(ROOT, "configs/gpu", card + ".yaml")
 
 
-def gemm_model(r, eta0, eta_mem, m_sat, floor, t_k):
+def card_number(card, key, unit):
+    """A number the fit takes from a card (a datasheet figure), which must be in `unit`."""
+    number, written = card_value(card_path(card), key)
+    if number is None or written != unit:
+        sys.exit(f"{card_path(card)}: {key} must be a number in '{unit}', found {number} {written}")
+    return number
+
+
+def load(files):
+    return [json.load(open(os.path.join(ROOT, "tools/gpu_measure/results", f))) for f in files]
+
+
+def gemm_model(r, peak, bandwidth, eta0, eta_mem, m_sat, floor, t_k):
     m, k, n = r["m"], r["k"], r["n"]
     fill = min(1.0, max(floor, m / m_sat))
-    compute = 2.0 * m * k * n / (H200_PEAK_FP16 * eta0 * fill)
-    memory = 2.0 * (k * n + m * k + m * n) / (H200_HBM_BANDWIDTH * eta_mem)
+    compute = 2.0 * m * k * n / (peak * eta0 * fill)
+    memory = 2.0 * (k * n + m * k + m * n) / (bandwidth * eta_mem)
     return max(compute, memory) + t_k
 
 
-def fit():
-    runs = load()
+def fit_measured(card, files):
+    """One card's values from its runs; also its GEMMs and fitted latency parameters."""
+    peak = card_number(card, "tensor_fp16_tflops", "") * 1e12
+    bandwidth = card_number(card, "hbm_bandwidth", "GB/s") * 1e9  # GB/s in the cards
+    runs = load(files)
     gemms = runs[0]["gemm"]
     big = next(r for r in gemms if r["suite"] == "llmcompass" and r["m"] == 8192)
     m64 = next(r for r in gemms if r["suite"] == "llmcompass" and r["m"] == 64)
-    eta0 = round(2.0 * 8192 * 12288 * 12288 / big["seconds"] / H200_PEAK_FP16, 3)
-    eta_mem = round(2.0 * (12288 * 12288 + 2 * 64 * 12288) / m64["seconds"] / H200_HBM_BANDWIDTH, 3)
+    eta0 = round(2.0 * 8192 * 12288 * 12288 / big["seconds"] / peak, 3)
+    eta_mem = round(2.0 * (12288 * 12288 + 2 * 64 * 12288) / m64["seconds"] / bandwidth, 3)
     points = [r for r in gemms if r["m"] >= 16]
 
     # t_k lies between an empty kernel's time in a CUDA graph and the fastest GEMM's whole time.
     t_k_low = math.ceil(runs[0]["kernel_overhead"]["graph_tiny_kernel_seconds"] * 1e7)
     t_k_high = math.floor(min(r["seconds"] for r in points) * 1e7)
-    terms = [(2.0 * r["m"] * r["k"] * r["n"] / (H200_PEAK_FP16 * eta0),
-              2.0 * (r["k"] * r["n"] + r["m"] * r["k"] + r["m"] * r["n"])
-              / (H200_HBM_BANDWIDTH * eta_mem), r["m"], math.log(r["seconds"])) for r in points]
+    terms = [(2.0 * r["m"] * r["k"] * r["n"] / (peak * eta0),
+              2.0 * (r["k"] * r["n"] + r["m"] * r["k"] + r["m"] * r["n"]) / (bandwidth * eta_mem),
+              r["m"], math.log(r["seconds"])) for r in points]
     best = None
     for m_sat in range(64, 2049, 8):
         for floor_pct in range(10, 100):
@@ -107,8 +126,7 @@ def fit():
         e_mac.append((g["energy_per_call_j"] - awake * g["wall_seconds_per_call"] - bits * e_bit)
                      / macs)
     e_mac = sum(e_mac) / len(e_mac)
-
-    h200 = {
+    values = {
         "gemm_efficiency": eta0, "memory_efficiency": eta_mem,
         "gemm_saturation_tokens": m_sat, "gemm_efficiency_floor": floor,
         "kernel_overhead": round(t_k * 1e6, 1),  # us
@@ -116,46 +134,72 @@ def fit():
         "board_energy_per_mac": round(e_mac * 1e12, 3),  # pJ
         "board_energy_per_hbm_bit": round(e_bit * 1e12, 2),  # pJ/bit
     }
-    # A100: scaled per-MAC and on-chip per-bit energies; awake power from its TDP.
-    a_mac = round(h200["board_energy_per_mac"] * A100_OVER_H200_SCALE, 3) * 1e-12
-    a_bit = round((A100_HBM_BIT + (h200["board_energy_per_hbm_bit"] * 1e-12 - A100_HBM_BIT)
-                   * A100_OVER_H200_SCALE) * 1e12, 2) * 1e-12
-    m, k, n, seconds = 2048.0, 12288.0, 12288.0, 2.36e-3
+    return values, points, (peak, bandwidth, eta0, eta_mem, m_sat, floor, t_k)
+
+
+def fit():
+    cards, gemm_tables = {}, {}
+    for card, files in MEASURED.items():
+        cards[card], points, params = fit_measured(card, files)
+        gemm_tables[card] = (points, params)
+    # INT8: the largest INT8 GEMM over the INT8 peak, on the H200; the H100 is the same die.
+    int8 = load([INT8_RUN])[0]["gemm_int8"]
+    big = next(r for r in int8 if r["m"] == 8192)
+    cards["h200_sxm_141gb"]["int8_gemm_efficiency"] = round(
+        2.0 * 8192 * 12288 * 12288 / big["seconds"] / (card_number("h200_sxm_141gb",
+                                                                   "tensor_int8_tops", "") * 1e12), 3)
+    cards["h100_sxm5_80gb"]["int8_gemm_efficiency"] = cards["h200_sxm_141gb"]["int8_gemm_efficiency"]
+    # A100: the H200's per-MAC and on-chip per-bit energies scaled by F V^2 (S = (F / 45 nm)
+    # (V / 0.9 V)^2, both cards at 0.75 V, so S_A100 / S_H200 = 7 / 5); awake power from its TDP.
+    scale = card_number("a100_sxm4_80gb", "node", "nm") / card_number("h200_sxm_141gb", "node", "nm")
+    hbm_bit = card_number("a100_sxm4_80gb", "hbm_energy_per_bit", "pJ/bit") * 1e-12
+    tdp = card_number("a100_sxm4_80gb", "tdp", "W")
+    h200 = cards["h200_sxm_141gb"]
+    a_mac = round(h200["board_energy_per_mac"] * scale, 3) * 1e-12
+    a_bit = round((hbm_bit + (h200["board_energy_per_hbm_bit"] * 1e-12 - hbm_bit) * scale)
+                  * 1e12, 2) * 1e-12
+    m, k, n, seconds = 2048.0, 12288.0, 12288.0, A100_CALIBRATION_GEMM_SECONDS
     a_power = (m * k * n * a_mac + 2.0 * (k * n + m * k + m * n) * 8.0 * a_bit) / seconds
-    a100 = {"board_energy_per_mac": round(a_mac * 1e12, 3),
-            "board_energy_per_hbm_bit": round(a_bit * 1e12, 2),
-            "awake_power": round(A100_TDP - a_power, 1)}
-    h100 = {key: h200[key] for key in h200}
-    return {"h200_sxm_141gb": h200, "h100_sxm5_80gb": h100, "a100_sxm4_80gb": a100}, points, (
-        eta0, eta_mem, m_sat, floor, t_k)
+    cards["a100_sxm4_80gb"] = {"board_energy_per_mac": round(a_mac * 1e12, 3),
+                               "board_energy_per_hbm_bit": round(a_bit * 1e12, 2),
+                               "awake_power": round(tdp - a_power, 1)}
+    return cards, gemm_tables
+
+
+# The unit each fitted key is written in, in the cards.
+UNITS = {"gemm_efficiency": "", "memory_efficiency": "", "gemm_saturation_tokens": "",
+         "gemm_efficiency_floor": "", "int8_gemm_efficiency": "", "kernel_overhead": "us",
+         "awake_power": "W", "board_energy_per_mac": "pJ", "board_energy_per_hbm_bit": "pJ/bit"}
 
 
 def card_value(path, key):
+    """(number, unit) of a card's `key: {value: ...}`, or (None, None)."""
     text = open(path).read()
-    m = re.search(r"^" + key + r":\s*\{value:\s*([0-9.]+)", text, re.M)
-    return float(m.group(1)) if m else None
+    m = re.search(r"^" + key + r":\s*\{value:\s*([0-9.]+)\s*([A-Za-z/]*)", text, re.M)
+    return (float(m.group(1)), m.group(2)) if m else (None, None)
 
 
 def main():
-    cards, points, params = fit()
+    cards, gemm_tables = fit()
     if "--check" in sys.argv:
         bad = 0
         for card, values in cards.items():
-            path = os.path.join(ROOT, "configs/gpu", card + ".yaml")
+            path = card_path(card)
             for key, want in values.items():
-                got = card_value(path, key)
-                if got is None or abs(got - want) > 1e-9 * max(1.0, abs(want)):
-                    print(f"{path}: {key} is {got}, the fit gives {want}")
+                got, unit = card_value(path, key)
+                if got is None or abs(got - want) > 1e-9 * max(1.0, abs(want)) or unit != UNITS[key]:
+                    print(f"{path}: {key} is {got} {unit}, the fit gives {want} {UNITS[key]}")
                     bad += 1
         print("cards match the fit" if bad == 0 else f"{bad} card values differ from the fit")
         sys.exit(1 if bad else 0)
     for card, values in cards.items():
         print(card, values)
-    print(f"\n{'GEMM (H200, FP16)':<24} {'measured us':>12} {'fitted us':>10} {'error':>7}")
-    for r in points:
-        model = gemm_model(r, *params)
-        print(f"{r['m']:>6}x{r['k']:>5}x{r['n']:>5}         {r['seconds'] * 1e6:12.2f} "
-              f"{model * 1e6:10.2f} {100 * (model / r['seconds'] - 1):+6.1f}%")
+    for card, (points, params) in gemm_tables.items():
+        print(f"\n{'GEMM (' + card + ', FP16)':<30} {'measured us':>12} {'fitted us':>10} {'error':>7}")
+        for r in points:
+            model = gemm_model(r, *params)
+            print(f"{r['m']:>6}x{r['k']:>5}x{r['n']:>5}               {r['seconds'] * 1e6:12.2f} "
+                  f"{model * 1e6:10.2f} {100 * (model / r['seconds'] - 1):+6.1f}%")
 
 
 if __name__ == "__main__":

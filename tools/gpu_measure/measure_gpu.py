@@ -14,13 +14,13 @@ What it measures, each the way docs/gpu-model.md's equations use it:
   - board energy from NVML's energy counter while each of these runs back to back for seconds,
     and at idle: power and energy per pass, to check the model's energy (section 5).
 
-Method (the device README's METHOD.md): random inputs, never zeros; warm-up before timing;
+Method: random inputs, never zeros; warm-up before timing;
 CUDA events around CUDA-graph replays; medians of repeated replays; weights rotated over several
 buffers so that small GEMMs do not run from L2. The card's clocks and power limit are left as
 found and recorded.
 
 Usage: python3 measure_gpu.py OUT_DIR [SECTIONS]   (writes OUT_DIR/gpu_measurements.json and
-prints a table; SECTIONS is a comma-separated subset of gemm, copy, kernel_overhead, attention,
+prints a table; SECTIONS is a comma-separated subset of gemm, int8, copy, kernel_overhead, attention,
 bert, bert_fused, power, power_busy, gpt2_decode; all by default)
 """
 
@@ -234,23 +234,36 @@ def gemm_fp16(m, k, n, calls=None):
 
 
 def gemm_int8(m, k, n):
+    """torch._int_mm(x, W^T) with W stored (n, k) row-major, i.e. a column-major K x N operand:
+    the layout cuBLASLt's INT8 kernels want (a row-major K x N operand is much slower)."""
     nbuf = buffers_to_leave_l2(k * n)
-    weights = [torch.randint(-127, 128, (k, n), device=DEV, dtype=torch.int8) for _ in range(nbuf)]
+    weights = [torch.randint(-127, 128, (n, k), device=DEV, dtype=torch.int8) for _ in range(nbuf)]
     x = torch.randint(-127, 128, (m, k), device=DEV, dtype=torch.int8)
     calls = max(nbuf, 8)
 
     def fn(i):
-        torch._int_mm(x, weights[i % nbuf])
+        torch._int_mm(x, weights[i % nbuf].t())
 
     g = capture(fn, calls)
     med, lo, hi, reps = time_graph(g, calls)
-    exact = torch._int_mm(x[:32], weights[0]).to(torch.float64)
-    ref = x[:32].to(torch.float64) @ weights[0].to(torch.float64)
+    exact = torch._int_mm(x[:32], weights[0].t()).to(torch.float64)
+    ref = x[:32].to(torch.float64) @ weights[0].t().to(torch.float64)
     del g, weights
     torch.cuda.empty_cache()
-    return {"precision": "int8", "m": m, "k": k, "n": n, "weight_buffers": nbuf, "seconds": med,
-            "seconds_min": lo, "seconds_max": hi, "replays": reps,
-            "tops": 2 * m * k * n / med / 1e12, "exact": bool(torch.equal(exact, ref))}
+    return {"precision": "int8", "layout": "weights (n, k), passed transposed", "m": m, "k": k,
+            "n": n, "weight_buffers": nbuf, "seconds": med, "seconds_min": lo,
+            "seconds_max": hi, "replays": reps, "tops": 2 * m * k * n / med / 1e12,
+            "exact": bool(torch.equal(exact, ref))}
+
+
+@section("int8")
+def measure_int8():
+    rows = []
+    for m in [64, 2048, 8192]:
+        rows.append(dict(gemm_int8(m, 12288, 12288), suite="llmcompass"))
+        print(f"  int8 {m}x12288x12288: {rows[-1]['seconds']*1e3:.4f} ms "
+              f"{rows[-1]['tops']:.1f} TOPS exact {rows[-1]['exact']}", flush=True)
+    RESULTS["gemm_int8"] = rows
 
 
 @section("gemm")
@@ -265,13 +278,6 @@ def measure_gemms():
             rows.append(dict(gemm_fp16(m, k, n), suite="bert-base"))
     rows.append(dict(gemm_fp16(8192, 8192, 8192, calls=4), suite="square"))
     RESULTS["gemm"] = rows
-    int8 = []
-    for m in [64, 2048, 8192]:
-        try:
-            int8.append(dict(gemm_int8(m, 12288, 12288), suite="llmcompass"))
-        except Exception:  # noqa: BLE001
-            RESULTS["errors"].append({"section": f"int8 m={m}", "trace": traceback.format_exc()})
-    RESULTS["gemm_int8"] = int8
 
 
 @section("copy")
@@ -471,7 +477,7 @@ def measure_bert_fused(points):
 @section("power")
 def measure_power():
     rows = []
-    # Peak FP16 GEMM: the operating point the model's static power is derived at.
+    # Peak FP16 GEMM: sets the board energy per MAC (at the power cap).
     a, b = randn(8192, 8192), randn(8192, 8192)
     c = torch.empty(8192, 8192, device=DEV, dtype=torch.float16)
     g = capture(lambda i: torch.matmul(a, b, out=c), 4)
@@ -660,7 +666,7 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     measure_device()
     measure_idle()
-    steps = {"gemm": measure_gemms, "copy": measure_copy, "kernel_overhead": measure_kernel_overhead,
+    steps = {"gemm": measure_gemms, "int8": measure_int8, "copy": measure_copy, "kernel_overhead": measure_kernel_overhead,
              "attention": measure_attention, "bert": measure_bert,
              "bert_fused": lambda: measure_bert_fused(
                  BERT_POINTS[:2] + [(8, 128), (32, 128)] + BERT_POINTS[2:]),
