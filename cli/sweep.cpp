@@ -9,6 +9,7 @@
 #include <exception>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -147,6 +148,38 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
   return plan;
 }
 
+// The order points are evaluated in: the architecture axes slowest, so that the points of one
+// architecture, which differ only in the workload, come one after another and share its parse
+// and cost table. Results are stored by point index, so the order does not show.
+class EvaluationOrder {
+ public:
+  explicit EvaluationOrder(const Plan& plan) : plan_(plan) {
+    for (const SweepAxis& a : plan.axes) {
+      if (is_workload_axis(a.key)) workload_points_ *= a.values.size();
+    }
+  }
+  static bool is_workload_axis(const std::string& key) { return key.rfind("workload.", 0) == 0; }
+  // Points per architecture: a worker takes them together.
+  std::size_t workload_points() const { return workload_points_; }
+  // The index (in the grid's own order, the last axis fastest) of the n-th point evaluated.
+  std::size_t index(std::size_t n) const {
+    std::size_t arch_rest = n / workload_points_, workload_rest = n % workload_points_;
+    std::size_t index = 0, stride = 1;
+    for (std::size_t a = plan_.axes.size(); a-- > 0;) {
+      const std::size_t size = plan_.axes[a].values.size();
+      std::size_t& rest = is_workload_axis(plan_.axes[a].key) ? workload_rest : arch_rest;
+      index += (rest % size) * stride;
+      rest /= size;
+      stride *= size;
+    }
+    return index;
+  }
+
+ private:
+  const Plan& plan_;
+  std::size_t workload_points_ = 1;
+};
+
 // Each worker parses the files once and lays each of its points over the architecture.
 class Worker {
  public:
@@ -156,36 +189,54 @@ class Worker {
         sweep_text_(sweep_text),
         arch_root_(ConfigNode::load_file(plan.arch_file, nullptr)) {}
 
-  // The point's architecture and its own workload (when it has workload axes); throws the
-  // UserError that refuses it. `values` receives the point's values as written.
+  // The point's architecture and cost table (shared by the points that differ only in the
+  // workload) and its own workload (when it has workload axes); throws the UserError that
+  // refuses it. `values` receives the point's values as written.
   struct Model {
-    ArchSpec arch;
+    std::shared_ptr<const ArchSpec> arch;
+    std::shared_ptr<const CostTable> costs;
     std::optional<Workload> own_workload;
   };
   Model model(std::size_t index, std::vector<std::string>& values) {
-    // The point's values come from a fresh parse of the sweep text read at the start (the file
-    // may change meanwhile): nesting them joins their YAML document to the point's (yaml-cpp
-    // merges node memory), which must not outlive the point.
-    ConfigNode axes = ConfigNode::load_string(sweep_text_, sweep_file_, nullptr).child("axes");
     std::vector<std::pair<std::string, ConfigNode>> chosen, workload_chosen;
+    std::vector<std::size_t> arch_choice;
     std::size_t rest = index;
     values.resize(plan_.axes.size());
+    // The point's values come from a fresh parse of the sweep text read at the start (the file
+    // may change meanwhile): nesting them joins their YAML document to the point's (yaml-cpp
+    // merges node memory, at a cost that grows with the document's), which must not outlive the
+    // point.
+    const ConfigNode axes =
+        ConfigNode::load_string(sweep_text_, sweep_file_, nullptr).child("axes");
     for (std::size_t a = plan_.axes.size(); a-- > 0;) {
       const std::string& key = plan_.axes[a].key;
       const std::size_t n = plan_.axes[a].values.size();
       values[a] = plan_.axes[a].values[rest % n];
       const ConfigNode value = axes.items(key)[rest % n];
-      if (key.rfind("workload.", 0) == 0) {
+      if (EvaluationOrder::is_workload_axis(key)) {
         workload_chosen.emplace_back(key, value);
       } else {
         chosen.emplace_back(key, value);
+        arch_choice.push_back(rest % n);
       }
       rest /= n;
     }
-    Model m{chosen.empty()
+    if (!cached_ || cached_choice_ != arch_choice) {
+      cached_choice_ = arch_choice;
+      cached_.emplace();
+      try {
+        auto arch = std::make_shared<const ArchSpec>(
+            chosen.empty()
                 ? parse_arch(arch_root_, plan_.arch_file)
-                : parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file),
-            std::nullopt};
+                : parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file));
+        cached_->costs = std::make_shared<const CostTable>(build_cost_table(*arch));
+        cached_->arch = std::move(arch);
+      } catch (const UserError& e) {
+        cached_->refusal = e.what();
+      }
+    }
+    if (!cached_->arch) throw UserError(cached_->refusal);
+    Model m{cached_->arch, cached_->costs, std::nullopt};
     if (!workload_chosen.empty()) {
       // Read as the sweep file's own keys, so a bad value names its line.
       const ConfigNode w = ConfigNode::nest(workload_chosen).child("workload");
@@ -206,9 +257,8 @@ class Worker {
     try {
       const Model m = model(index, p.values);
       const Workload& workload = workload_of(m);
-      const Mapping map = map_workload(m.arch, workload);
-      const CostTable costs = build_cost_table(m.arch);
-      const Evaluation e = evaluate(workload, map, costs, workspace_);
+      const Mapping map = map_workload(*m.arch, workload);
+      const Evaluation e = evaluate(workload, map, *m.costs, workspace_);
       p.feasible = true;
       p.status = "ok";
       p.energy_j = e.energy_j;
@@ -216,7 +266,7 @@ class Worker {
                             (workload.request.phase == "decode" ? 1 : workload.request.seq);
       p.energy_per_token_j = e.energy_j / tokens;
       p.latency_s = e.latency_s;
-      p.area_m2 = costs.total_area_m2();
+      p.area_m2 = m.costs->total_area_m2();
       p.tops_per_w = e.tops_per_w();
       p.inferences_per_s = e.inferences_per_s;
       p.utilization = map.utilization;
@@ -228,10 +278,18 @@ class Worker {
   }
 
  private:
+  struct Cached {
+    std::shared_ptr<const ArchSpec> arch;
+    std::shared_ptr<const CostTable> costs;
+    std::string refusal;
+  };
+
   const Plan& plan_;
   std::string sweep_file_;
   std::string sweep_text_;
   ConfigNode arch_root_;
+  std::optional<Cached> cached_;
+  std::vector<std::size_t> cached_choice_;
   Workspace workspace_;
 };
 
@@ -305,11 +363,11 @@ ChildReport replay_point(const std::string& sweep_file, const std::string& sweep
     std::vector<std::string> values;
     const Worker::Model m = worker.model(index, values);
     const Workload& workload = worker.workload_of(m);
-    const Mapping map = map_workload(m.arch, workload);
-    const CostTable costs = build_cost_table(m.arch);
+    const Mapping map = map_workload(*m.arch, workload);
+    const CostTable& costs = *m.costs;
     ReplayOptions options;
     options.contention = true;
-    options.mesh = MeshParams::from_arch(m.arch);
+    options.mesh = MeshParams::from_arch(*m.arch);
     const ChipReplayResult sim = replay_in_systemc(workload, map, costs, options);
     Workspace ws;
     const Evaluation analytical = evaluate(workload, map, costs, ws);
@@ -392,13 +450,21 @@ SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::min<std::size_t>(threads, plan.points));
 
+  // Workers take an architecture's points together (EvaluationOrder), so each is parsed once.
+  const EvaluationOrder order(plan);
+  const std::size_t chunk = order.workload_points();
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
   std::mutex failure_lock;
   auto work = [&] {
     try {
       Worker worker(sweep_file, sweep_text, plan);
-      for (std::size_t i = next++; i < plan.points; i = next++) out.points[i] = worker.run(i);
+      for (std::size_t n = next.fetch_add(chunk); n < plan.points; n = next.fetch_add(chunk)) {
+        for (std::size_t e = n; e < std::min(n + chunk, plan.points); ++e) {
+          const std::size_t i = order.index(e);
+          out.points[i] = worker.run(i);
+        }
+      }
     } catch (...) {  // a bug (InternalError) or a file that vanished: end the sweep with it
       std::lock_guard<std::mutex> hold(failure_lock);
       if (!failure) failure = std::current_exception();

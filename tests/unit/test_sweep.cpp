@@ -100,6 +100,34 @@ TEST_CASE("workload axes: each point is the run of its batch", "[sweep]") {
              Catch::Contains("batch.yaml:6:") && Catch::Contains("workload.batch"));
 }
 
+TEST_CASE("points are reported in grid order whatever order they are evaluated in", "[sweep]") {
+  // Evaluated architecture by architecture (columns_per_adc and bits), the batch innermost.
+  const SweepResult s = run_sweep(kDir + "mixed_axes.yaml", 3);
+  REQUIRE(s.points.size() == 8);
+  for (std::size_t i = 0; i < 8; ++i) {
+    INFO("point " << i);
+    const std::vector<std::string> values = {i / 4 ? "512" : "128", (i / 2) % 2 ? "4" : "1",
+                                             i % 2 ? "8" : "6"};
+    CHECK(s.points[i].values == values);
+    // 512 columns per ADC on 256-column arrays: refused, at both batches.
+    CHECK(s.points[i].feasible == (i < 4));
+    if (i >= 4) CHECK_THAT(s.points[i].status, Catch::Contains("mixed_axes.yaml:7:"));
+  }
+  // 8 bits and 128 columns per ADC are the package's own values: `cimsim run` at each batch.
+  for (auto [i, batch] : {std::pair{1, 1}, std::pair{3, 4}}) {
+    RunRequest request;
+    request.arch_file = std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml";
+    request.workload = "bert-base";
+    request.workload_request.seq = 128;
+    request.workload_request.batch = batch;
+    const RunResult run = run_analytical(request);
+    CHECK(s.points[i].energy_j == run.evaluation.energy_j);
+    CHECK(s.points[i].latency_s == run.evaluation.latency_s);
+    CHECK(s.points[i].area_m2 == run.costs.total_area_m2());
+  }
+  CHECK(sweep_csv(s) == sweep_csv(run_sweep(kDir + "mixed_axes.yaml", 1)));
+}
+
 namespace {
 
 // `cimsim run --fidelity systemc`'s replay of an architecture, in a child process (SystemC
