@@ -1,6 +1,7 @@
 // The GPU model against measured GPUs: published A100 latencies (shared/reference README,
 // section 2: TensorRT demoBERT BERT-base FP16 and LLMCompass's FP16 GEMMs) and this project's
-// own H200 measurement (tools/gpu_measure/results: GEMMs, BERT-base end to end, board energy).
+// own H100 and H200 measurements (tools/gpu_measure/results: GEMMs, BERT-base and GPT-2 decode
+// end to end, board energy).
 #pragma once
 
 #include <string>

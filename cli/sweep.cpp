@@ -222,18 +222,19 @@ class Worker {
       rest /= n;
     }
     if (!cached_ || cached_choice_ != arch_choice) {
-      cached_choice_ = arch_choice;
-      cached_.emplace();
+      Cached fresh;
       try {
         auto arch = std::make_shared<const ArchSpec>(
             chosen.empty()
                 ? parse_arch(arch_root_, plan_.arch_file)
                 : parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file));
-        cached_->costs = std::make_shared<const CostTable>(build_cost_table(*arch));
-        cached_->arch = std::move(arch);
+        fresh.costs = std::make_shared<const CostTable>(build_cost_table(*arch));
+        fresh.arch = std::move(arch);
       } catch (const UserError& e) {
-        cached_->refusal = e.what();
-      }
+        fresh.refusal = e.what();
+      }  // anything else ends the sweep, and the cache is left as it was
+      cached_ = std::move(fresh);
+      cached_choice_ = arch_choice;
     }
     if (!cached_->arch) throw UserError(cached_->refusal);
     Model m{cached_->arch, cached_->costs, std::nullopt};
@@ -448,11 +449,15 @@ SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std
   out.axes = plan.axes;
   out.points.resize(plan.points);
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, plan.points));
-
-  // Workers take an architecture's points together (EvaluationOrder), so each is parsed once.
+  // Workers take an architecture's points together (EvaluationOrder), so each is parsed once,
+  // but in pieces small enough that every thread has work when architectures are few (each
+  // piece costs at most one more parse of its architecture).
   const EvaluationOrder order(plan);
-  const std::size_t chunk = order.workload_points();
+  const std::size_t chunk = std::clamp<std::size_t>((plan.points + 8 * threads - 1) / (8 * threads),
+                                                    1, order.workload_points());
+  threads =
+      static_cast<unsigned>(std::min<std::size_t>(threads, (plan.points + chunk - 1) / chunk));
+
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
   std::mutex failure_lock;

@@ -21,11 +21,12 @@ TEST_CASE(
     "the GPU model is within 25% of every measured A100, H100 and H200 figure it is "
     "checked on, but the one known to be out",
     "[gpu][validation]") {
-  // The H100's BERT-base seq 384 batch 1 energy models 25.7% low: the board energies are
-  // measured at the power cap's lower clock and voltage, and a lightly loaded pass runs at the
-  // full clock (docs/validation.md). A point that leaves its band, or this one coming back into
-  // it, fails here.
-  const std::set<std::string> known_out = {"H100-SXM5-80GB BERT-base seq 384 batch 1 mJ"};
+  // Two are known to be out (docs/validation.md): the H100's BERT-base seq 384 batch 1 energy
+  // (-25.7%; the model's energy is low at small batch on both Hopper cards) and the H200's INT8
+  // GEMM at M = 64 (-27.9%; cuBLASLt's small-M INT8 kernel is slower than the fill factor, fitted
+  // on FP16, predicts). A point that leaves its band, or one of these coming back, fails here.
+  const std::set<std::string> known_out = {"H100-SXM5-80GB BERT-base seq 384 batch 1 mJ",
+                                           "H200-SXM-141GB INT8 GEMM 64x12288x12288 ms"};
   int banded = 0;
   for (const auto& p : validate_gpu_model()) {
     if (!p.banded()) continue;
@@ -34,7 +35,7 @@ TEST_CASE(
     INFO(id << ": measured " << p.measured << ", modelled " << p.modelled);
     CHECK((std::fabs(p.error()) <= 0.25) != (known_out.count(id) == 1));
   }
-  CHECK(banded == 54);
+  CHECK(banded == 55);
 }
 
 TEST_CASE("a large GEMM is a roofline with the card's efficiency", "[gpu]") {

@@ -144,6 +144,8 @@ def fit():
         gemm_tables[card] = (points, params)
     # INT8: the largest INT8 GEMM over the INT8 peak, on the H200; the H100 is the same die.
     int8 = load([INT8_RUN])[0]["gemm_int8"]
+    if any(r.get("layout") != "weights (n, k), passed transposed" for r in int8):
+        sys.exit(f"{INT8_RUN}: its INT8 GEMMs must pass the K x N operand column-major")
     big = next(r for r in int8 if r["m"] == 8192)
     cards["h200_sxm_141gb"]["int8_gemm_efficiency"] = round(
         2.0 * 8192 * 12288 * 12288 / big["seconds"] / (card_number("h200_sxm_141gb",
@@ -162,7 +164,10 @@ def fit():
     a_power = (m * k * n * a_mac + 2.0 * (k * n + m * k + m * n) * 8.0 * a_bit) / seconds
     cards["a100_sxm4_80gb"] = {"board_energy_per_mac": round(a_mac * 1e12, 3),
                                "board_energy_per_hbm_bit": round(a_bit * 1e12, 2),
-                               "awake_power": round(tdp - a_power, 1)}
+                               "awake_power": round(tdp - a_power, 1),
+                               # no A100 INT8 measurement: its FP16 efficiency, assumed
+                               "int8_gemm_efficiency": card_number("a100_sxm4_80gb",
+                                                                   "gemm_efficiency", "")}
     return cards, gemm_tables
 
 
