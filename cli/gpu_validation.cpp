@@ -192,13 +192,19 @@ std::vector<GpuValidationPoint> validate_gpu_model() {
 }
 
 std::string gpu_validation_table(const std::vector<GpuValidationPoint>& points) {
-  std::string s = fmt::format("{:<15} {:<29} {:>4} {:>11} {:>11} {:>8}  {}\n", "card", "case",
-                              "unit", "measured", "modelled", "error", "role");
+  std::string s = fmt::format("{:<15} {:<29} {:>4} {:>11} {:>11} {:>8}  {:<4}  {}\n", "card",
+                              "case", "unit", "measured", "modelled", "error", "band", "role");
+  int outside = 0;
   for (const auto& p : points) {
-    s += fmt::format("{:<15} {:<29} {:>4} {:>11.4g} {:>11.4g} {:>+7.1f}%  {}\n", p.card,
-                     p.case_name, p.unit, p.measured, p.modelled, 100.0 * p.error(), p.role);
+    const char* band = !p.banded() ? "-" : p.in_band() ? "in" : "out";
+    outside += p.banded() && !p.in_band();
+    s += fmt::format("{:<15} {:<29} {:>4} {:>11.4g} {:>11.4g} {:>+7.1f}%  {:<4}  {}\n", p.card,
+                     p.case_name, p.unit, p.measured, p.modelled, 100.0 * p.error(), band, p.role);
   }
-  return s;
+  return s + (outside == 0 ? "every calibration and check point inside its band (+-25%)\n"
+                           : fmt::format("{} point(s) outside their band (+-25%); "
+                                         "docs/validation.md says why\n",
+                                         outside));
 }
 
 }  // namespace cimsim

@@ -21,6 +21,8 @@ struct GpuValidationPoint {
   std::string role;
   double error() const { return modelled / measured - 1.0; }
   bool banded() const { return role != "diagnostic"; }
+  static constexpr double kBand = 0.25;  // calibration and check points: within +-25%
+  bool in_band() const { return error() >= -kBand && error() <= kBand; }
 };
 
 std::vector<GpuValidationPoint> validate_gpu_model();
