@@ -19,7 +19,7 @@ Workload bert(int seq, int batch) {
 
 TEST_CASE(
     "the GPU model is within 25% of every measured A100, H100 and H200 figure it is "
-    "checked on, but the one known to be out",
+    "checked on, but the two known to be out",
     "[gpu][validation]") {
   // Two are known to be out (docs/validation.md): the H100's BERT-base seq 384 batch 1 energy
   // (-25.7%; the model's energy is low at small batch on both Hopper cards) and the H200's INT8
