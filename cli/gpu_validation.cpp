@@ -18,13 +18,6 @@ Workload bert_base(int seq, int batch) {
   return build_transformer(find_workload("bert-base"), r);
 }
 
-// One kernel's energy as the model charges it: the board energies per FP16 MAC and per HBM bit
-// (the named parts plus their overheads) and the awake power for the kernel's modelled time.
-double kernel_energy_j(const GpuCard& g, double macs, double hbm_bytes, double seconds) {
-  return macs * g.board_energy_per_mac.si + hbm_bytes * 8.0 * g.board_energy_per_hbm_bit.si +
-         g.awake_power.si * seconds;
-}
-
 void a100_points(std::vector<GpuValidationPoint>& points) {
   const GpuCard a100 = load_gpu_card("a100_sxm4_80gb", nullptr);
   const char* trt = "NVIDIA TensorRT demoBERT README, A100-40GB, FP16, average latency";
@@ -137,11 +130,13 @@ void measured_points(const Measured& d, std::vector<GpuValidationPoint>& points)
       fmt::format("this project ({}), NVML energy over 5-8 s of back-to-back calls", d.runs);
   auto gemm_energy = [&](double m, double k, double n) {
     const double bytes = 2.0 * (k * n + m * k + m * n);
-    return kernel_energy_j(card, m * k * n, bytes,
-                           gpu_gemm_seconds(card, "fp16", m, k, n, 1, bytes));
+    return gpu_kernel_energy_j(card, m * k * n, bytes,
+                               gpu_gemm_seconds(card, "fp16", m, k, n, 1, bytes));
   };
-  auto memory_seconds = [&](double bytes) {
-    return bytes / (card.hbm_bandwidth.si / 8.0 * card.memory_efficiency) + card.kernel_overhead.si;
+  // A copy and a layer norm as memory kernels (the norm's few operations per byte never bind).
+  auto memory_seconds = [&](double bytes) { return gpu_memory_kernel_seconds(card, bytes, 0); };
+  auto memory_energy = [&](double bytes) {
+    return gpu_kernel_energy_j(card, 0, bytes, memory_seconds(bytes));
   };
   const double copy_bytes = 4.0 * 1024 * 1024 * 1024;  // 2 GiB read and 2 GiB written
   points.push_back({card.name, "GEMM 8192x8192x8192", power, "mJ", d.gemm8192_cubed_mj,
@@ -149,8 +144,7 @@ void measured_points(const Measured& d, std::vector<GpuValidationPoint>& points)
   // The board figure per HBM bit comes from this copy at its measured time; the model times
   // the copy as weight streaming (see the copy's time below), so it charges less awake energy.
   points.push_back({card.name, "copy 2 GiB", power, "mJ", d.copy_mj,
-                    kernel_energy_j(card, 0, copy_bytes, memory_seconds(copy_bytes)) * 1e3,
-                    "calibration"});
+                    memory_energy(copy_bytes) * 1e3, "calibration"});
   // Known limits: reads cost less per bit than the copy's mix of reads and writes; under the
   // power cap the clocks and voltage drop and every operation costs less; a layer norm's
   // reductions cost more per byte than streaming does; a copy's writes slow it.
@@ -160,8 +154,7 @@ void measured_points(const Measured& d, std::vector<GpuValidationPoint>& points)
                     gemm_energy(64, 12288, 12288) * 1e3, "diagnostic"});
   const double ln_bytes = 2.0 * 2 * 49152 * 768;
   points.push_back({card.name, "layer norm 49152x768", power, "mJ", d.layer_norm_mj,
-                    kernel_energy_j(card, 0, ln_bytes, memory_seconds(ln_bytes)) * 1e3,
-                    "diagnostic"});
+                    memory_energy(ln_bytes) * 1e3, "diagnostic"});
   points.push_back({card.name, "copy 2 GiB",
                     fmt::format("this project ({}), copy_ in a CUDA graph", d.runs), "ms",
                     d.copy_ms, memory_seconds(copy_bytes) * 1e3, "diagnostic"});

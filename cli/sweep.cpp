@@ -155,7 +155,8 @@ class EvaluationOrder {
  public:
   explicit EvaluationOrder(const Plan& plan) : plan_(plan) {
     for (const SweepAxis& a : plan.axes) {
-      if (is_workload_axis(a.key)) workload_points_ *= a.values.size();
+      workload_axis_.push_back(is_workload_axis(a.key));
+      if (workload_axis_.back()) workload_points_ *= a.values.size();
     }
   }
   static bool is_workload_axis(const std::string& key) { return key.rfind("workload.", 0) == 0; }
@@ -167,7 +168,7 @@ class EvaluationOrder {
     std::size_t index = 0, stride = 1;
     for (std::size_t a = plan_.axes.size(); a-- > 0;) {
       const std::size_t size = plan_.axes[a].values.size();
-      std::size_t& rest = is_workload_axis(plan_.axes[a].key) ? workload_rest : arch_rest;
+      std::size_t& rest = workload_axis_[a] ? workload_rest : arch_rest;
       index += (rest % size) * stride;
       rest /= size;
       stride *= size;
@@ -177,6 +178,7 @@ class EvaluationOrder {
 
  private:
   const Plan& plan_;
+  std::vector<bool> workload_axis_;  // per axis of the plan
   std::size_t workload_points_ = 1;
 };
 

@@ -45,6 +45,17 @@ GpuNamedEnergy gpu_named_energy(const GpuCard& g) {
           g.hbm_energy_per_bit.si + 2.0 * l2_bit};
 }
 
+double gpu_kernel_energy_j(const GpuCard& g, double fp16_macs, double hbm_bytes, double seconds) {
+  return fp16_macs * g.board_energy_per_mac.si + hbm_bytes * 8.0 * g.board_energy_per_hbm_bit.si +
+         g.awake_power.si * seconds;
+}
+
+double gpu_memory_kernel_seconds(const GpuCard& g, double bytes, double ops) {
+  return std::max(bytes / (g.hbm_bandwidth.si / 8.0 * g.memory_efficiency),
+                  ops / g.vector_fp32_flops) +
+         g.kernel_overhead.si;
+}
+
 double gpu_gemm_seconds(const GpuCard& g, const std::string& precision, double m, double k,
                         double n, double instances, double bytes) {
   const double fill = std::clamp(m / g.gemm_saturation_tokens, g.gemm_efficiency_floor, 1.0);
@@ -64,7 +75,6 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
   const bool int8 = o.precision == "int8";
   const double weight_bytes_per = int8 ? 1.0 : 2.0;  // weights and GEMM inputs
   const double act_bytes = 2.0;                      // FP16 activations between kernels
-  const double hbm_bytes_per_s = g.hbm_bandwidth.si / 8.0 * g.memory_efficiency;
   const auto& s = w.shape;
   const double group = s.kv_heads > 0 ? static_cast<double>(s.heads) / s.kv_heads : 1.0;
 
@@ -95,10 +105,8 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
     e.kernels += 1;
   };
   auto memory_kernel = [&](double bytes, double ops) {
-    double t = std::max(bytes / split / hbm_bytes_per_s, ops / split / g.vector_fp32_flops) +
-               g.kernel_overhead.si;
     vector_ops += ops;
-    kernel(t, bytes);
+    kernel(gpu_memory_kernel_seconds(g, bytes / split, ops / split), bytes);
   };
 
   for (size_t i = 0; i < w.ops.size(); ++i) {

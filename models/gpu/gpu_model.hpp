@@ -81,6 +81,15 @@ struct GpuNamedEnergy {
 };
 GpuNamedEnergy gpu_named_energy(const GpuCard& card);
 
+// A single FP16 kernel's energy on one GPU: its MACs and HBM bits at the card's board energies
+// (what evaluate_gpu's named parts and overheads add up to at FP16) and the awake power for
+// `seconds`. For the validation against measured kernels.
+double gpu_kernel_energy_j(const GpuCard& card, double fp16_macs, double hbm_bytes, double seconds);
+
+// Latency of a memory-bound kernel (a norm, a softmax, a gather, a copy) on one GPU: its bytes at
+// the achieved HBM bandwidth or its operations at the vector rate, plus the kernel overhead.
+double gpu_memory_kernel_seconds(const GpuCard& card, double bytes, double ops);
+
 // Latency of one GEMM kernel (M x K by K x N, `instances` of them) on one GPU; exposed for tests
 // and for the validation against measured GEMMs.
 double gpu_gemm_seconds(const GpuCard& card, const std::string& precision, double m, double k,

@@ -109,9 +109,7 @@ TEST_CASE("the A100 at its calibration GEMM draws its TDP, as derived", "[gpu]")
   GpuCard a100 = load_gpu_card("A100-SXM4-80GB", nullptr);
   const double m = 2048, k = 12288, n = 12288, bytes = 2.0 * (k * n + m * k + m * n);
   const double seconds = gpu_gemm_seconds(a100, "fp16", m, k, n, 1, bytes);
-  const double joules = m * k * n * a100.board_energy_per_mac.si +
-                        bytes * 8 * a100.board_energy_per_hbm_bit.si +
-                        a100.awake_power.si * seconds;
+  const double joules = gpu_kernel_energy_j(a100, m * k * n, bytes, seconds);
   CHECK(joules / seconds == Approx(a100.tdp.si).epsilon(0.003));
 }
 

@@ -333,6 +333,17 @@ def measure_attention():
 
 
 # ---------------------------------------------------------------- BERT-base end to end
+def layer_weights(d, ffn):
+    """One transformer layer's weights, FP16, small enough that activations stay finite: the
+    fused QKV projection, the output projection, two norms and the FFN."""
+    return {"wqkv": randn(3 * d, d) * 0.05, "bqkv": randn(3 * d) * 0.05,
+            "wo": randn(d, d) * 0.05, "bo": randn(d) * 0.05,
+            "g1": 1 + randn(d) * 0.05, "b1": randn(d) * 0.05,
+            "w1": randn(ffn, d) * 0.05, "bf1": randn(ffn) * 0.05,
+            "w2": randn(d, ffn) * 0.05, "bf2": randn(d) * 0.05,
+            "g2": 1 + randn(d) * 0.05, "b2": randn(d) * 0.05}
+
+
 class Bert:
     """BERT-base encoder (Devlin et al., 2019): 12 layers, d 768, 12 heads, FFN 3072, FP16."""
 
@@ -340,15 +351,7 @@ class Bert:
         self.d, self.heads, self.ffn = d, heads, ffn
         self.tok = randn(vocab, d)
         self.pos = randn(max_pos, d)
-        self.layers = []
-        for _ in range(layers):
-            self.layers.append({
-                "wqkv": randn(3 * d, d) * 0.05, "bqkv": randn(3 * d) * 0.05,
-                "wo": randn(d, d) * 0.05, "bo": randn(d) * 0.05,
-                "g1": 1 + randn(d) * 0.05, "b1": randn(d) * 0.05,
-                "w1": randn(ffn, d) * 0.05, "bf1": randn(ffn) * 0.05,
-                "w2": randn(d, ffn) * 0.05, "bf2": randn(d) * 0.05,
-                "g2": 1 + randn(d) * 0.05, "b2": randn(d) * 0.05})
+        self.layers = [layer_weights(d, ffn) for _ in range(layers)]
 
     def forward(self, ids, fused=False):
         """fused=False: PyTorch eager ops (10 kernels a layer). fused=True: the fusion
@@ -521,17 +524,10 @@ class Gpt2Decode:
         self.d, self.heads, self.batch = d, heads, batch
         self.tok, self.pos = randn(vocab, d), randn(1024 + 1, d)
         self.g0, self.b0 = 1 + randn(d) * 0.05, randn(d) * 0.05
-        self.layers = []
-        for _ in range(layers):
-            self.layers.append({
-                "wqkv": randn(3 * d, d) * 0.05, "bqkv": randn(3 * d) * 0.05,
-                "wo": randn(d, d) * 0.05, "bo": randn(d) * 0.05,
-                "g": 1 + randn(d) * 0.05, "b": randn(d) * 0.05,
-                "w1": randn(ffn, d) * 0.05, "bf1": randn(ffn) * 0.05,
-                "w2": randn(d, ffn) * 0.05, "bf2": randn(d) * 0.05,
-                "g2": 1 + randn(d) * 0.05, "b2": randn(d) * 0.05,
-                "k": randn(batch, heads, context + 1, d // heads),
-                "v": randn(batch, heads, context + 1, d // heads)})
+        self.layers = [dict(layer_weights(d, ffn),
+                            k=randn(batch, heads, context + 1, d // heads),
+                            v=randn(batch, heads, context + 1, d // heads))
+                       for _ in range(layers)]
         self.lm_head = randn(vocab, d) * 0.05
 
     def step(self, ids, position):
@@ -541,7 +537,7 @@ class Gpt2Decode:
         for p in self.layers:
             q = F.linear(hn, p["wqkv"], p["bqkv"])[:, :d].unflatten(1, (h, d // h)).unsqueeze(2)
             a = F.scaled_dot_product_attention(q, p["k"], p["v"]).reshape(batch, d)
-            x, hn = ADD_LAYER_NORM2(F.linear(a, p["wo"], p["bo"]), x, p["g"], p["b"])
+            x, hn = ADD_LAYER_NORM2(F.linear(a, p["wo"], p["bo"]), x, p["g1"], p["b1"])
             f = torch._addmm_activation(p["bf1"], hn, p["w1"].t(), use_gelu=True)
             x, hn = ADD_LAYER_NORM2(F.linear(f, p["w2"], p["bf2"]), x, p["g2"], p["b2"])
         return F.linear(hn, self.lm_head)
