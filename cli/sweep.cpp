@@ -186,10 +186,12 @@ class EvaluationOrder {
 class Worker {
  public:
   Worker(const std::string& sweep_file, const std::string& sweep_text, const Plan& plan)
-      : plan_(plan),
-        sweep_file_(sweep_file),
-        sweep_text_(sweep_text),
-        arch_root_(ConfigNode::load_file(plan.arch_file, nullptr)) {}
+      : plan_(plan), arch_root_(ConfigNode::load_file(plan.arch_file, nullptr)) {
+    // The text read at the start (the file may change meanwhile), parsed once per worker: the
+    // points' values stay nodes of this document, so a refusal names their lines.
+    const ConfigNode axes = ConfigNode::load_string(sweep_text, sweep_file, nullptr).child("axes");
+    for (const SweepAxis& axis : plan.axes) axis_values_.push_back(axes.items(axis.key));
+  }
 
   // The point's architecture and cost table (shared by the points that differ only in the
   // workload) and its own workload (when it has workload axes); throws the UserError that
@@ -204,17 +206,11 @@ class Worker {
     std::vector<std::size_t> arch_choice;
     std::size_t rest = index;
     values.resize(plan_.axes.size());
-    // The point's values come from a fresh parse of the sweep text read at the start (the file
-    // may change meanwhile): nesting them joins their YAML document to the point's (yaml-cpp
-    // merges node memory, at a cost that grows with the document's), which must not outlive the
-    // point.
-    const ConfigNode axes =
-        ConfigNode::load_string(sweep_text_, sweep_file_, nullptr).child("axes");
     for (std::size_t a = plan_.axes.size(); a-- > 0;) {
       const std::string& key = plan_.axes[a].key;
       const std::size_t n = plan_.axes[a].values.size();
       values[a] = plan_.axes[a].values[rest % n];
-      const ConfigNode value = axes.items(key)[rest % n];
+      const ConfigNode& value = axis_values_[a][rest % n];
       if (EvaluationOrder::is_workload_axis(key)) {
         workload_chosen.emplace_back(key, value);
       } else {
@@ -227,9 +223,9 @@ class Worker {
       Cached fresh;
       try {
         auto arch = std::make_shared<const ArchSpec>(
-            chosen.empty()
-                ? parse_arch(arch_root_, plan_.arch_file)
-                : parse_arch(ConfigNode::nest(chosen).with_fallback(arch_root_), plan_.arch_file));
+            chosen.empty() ? parse_arch(arch_root_, plan_.arch_file)
+                           : parse_arch(nested(arch_nest_, chosen).with_fallback(arch_root_),
+                                        plan_.arch_file));
         fresh.costs = std::make_shared<const CostTable>(build_cost_table(*arch));
         fresh.arch = std::move(arch);
       } catch (const UserError& e) {
@@ -242,7 +238,7 @@ class Worker {
     Model m{cached_->arch, cached_->costs, std::nullopt};
     if (!workload_chosen.empty()) {
       // Read as the sweep file's own keys, so a bad value names its line.
-      const ConfigNode w = ConfigNode::nest(workload_chosen).child("workload");
+      const ConfigNode w = nested(workload_nest_, workload_chosen).child("workload");
       WorkloadRequest r = plan_.request;
       if (w.has("seq")) r.seq = static_cast<int>(w.integer("seq", 1, 1 << 20));
       if (w.has("context")) r.context = static_cast<int>(w.integer("context", 1, 1 << 22));
@@ -287,10 +283,18 @@ class Worker {
     std::string refusal;
   };
 
+  // The point's values as a map of their key paths; every point has the same paths, so the map
+  // is made once and its leaves re-pointed.
+  static ConfigNode nested(std::optional<ConfigNode>& made,
+                           const std::vector<std::pair<std::string, ConfigNode>>& values) {
+    made = made ? made->renest(values) : ConfigNode::nest(values);
+    return *made;
+  }
+
   const Plan& plan_;
-  std::string sweep_file_;
-  std::string sweep_text_;
   ConfigNode arch_root_;
+  std::vector<std::vector<ConfigNode>> axis_values_;  // per axis of the plan, its values' nodes
+  std::optional<ConfigNode> arch_nest_, workload_nest_;
   std::optional<Cached> cached_;
   std::vector<std::size_t> cached_choice_;
   Workspace workspace_;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 namespace cimsim {
 
@@ -109,13 +110,15 @@ void check_keys(const YAML::Node& n, const std::string& file) {
   }
 }
 
-bool is_value_with_source(const YAML::Node& n) {
-  if (!n.IsMap() || !n["value"]) return false;
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    auto k = it->first.as<std::string>();
-    if (k != "value" && k != "source") return false;
+// The value under a plain-text key of a mapping, if present. yaml-cpp's const operator[] turns
+// a missing key into text through a string stream, and most look-ups of a layered architecture
+// miss.
+std::optional<YAML::Node> lookup(const YAML::Node& map, std::string_view key) {
+  if (!map.IsMap()) return std::nullopt;
+  for (const auto& entry : map) {
+    if (entry.first.Scalar() == key) return entry.second;
   }
-  return true;
+  return std::nullopt;
 }
 
 std::string format_number(double v) {
@@ -195,6 +198,7 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& f
 
 ConfigNode ConfigNode::with_fallback(const ConfigNode& fallback) const {
   ConfigNode layered(doc_, node_, path_, resolved_);
+  layered.index_ = index_;
   layered.asked_ = asked_;  // keys already read here (such as 'preset') stay understood
   // A node already layered keeps its own fallback first: a point over an architecture whose
   // section names a preset reads point, then the architecture's keys, then the preset card.
@@ -261,6 +265,27 @@ ConfigNode ConfigNode::nest(const std::vector<std::pair<std::string, ConfigNode>
   return ConfigNode(values.front().second.doc_, root, "", values.front().second.resolved_);
 }
 
+ConfigNode ConfigNode::renest(const std::vector<std::pair<std::string, ConfigNode>>& values) const {
+  if (values.empty()) panic("ConfigNode::renest: nothing to nest");
+  for (const auto& [dotted, value] : values) {
+    if (value.doc_ != doc_) panic("ConfigNode::renest: a value of another document");
+    YAML::Node at;
+    at.reset(node_);
+    std::string_view rest = dotted;
+    for (std::size_t dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.')) {
+      std::optional<YAML::Node> next = lookup(at, rest.substr(0, dot));
+      if (!next) panic(fmt::format("ConfigNode::renest: '{}' was not nested", dotted));
+      at.reset(*next);
+      rest.remove_prefix(dot + 1);
+    }
+    if (!lookup(at, rest)) panic(fmt::format("ConfigNode::renest: '{}' was not nested", dotted));
+    // Through the map, not a kept handle: assigning to a handle that an earlier assignment
+    // pointed at a value would overwrite that value.
+    at[std::string(rest)] = value.node_;
+  }
+  return ConfigNode(doc_, node_, "", resolved_);
+}
+
 SourceLocation ConfigNode::location_of_key(std::string_view key) const {
   auto f = find(key);
   return f ? location_of(f->value, f->doc) : location();
@@ -270,24 +295,49 @@ std::string ConfigNode::key_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
 }
 
+const YAML::Node* ConfigNode::own(std::string_view key) const {
+  if (!node_.IsMap()) return nullptr;
+  // Iterating a yaml-cpp map builds a node pair per entry; a section is asked for most of its
+  // keys, so it is walked once.
+  if (!index_) {
+    auto index = std::make_shared<std::vector<std::pair<std::string, YAML::Node>>>();
+    for (const auto& entry : node_) index->emplace_back(entry.first.Scalar(), entry.second);
+    index_ = std::move(index);
+  }
+  for (const auto& [k, v] : *index_) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
 std::optional<ConfigNode::Found> ConfigNode::find(std::string_view key) const {
   asked_->emplace(key);
-  std::string k(key);
-  if (node_.IsMap()) {
-    YAML::Node v = node_[k];
-    if (v.IsDefined()) {
-      // Every layer below now knows the key (a value here hides theirs).
-      for (const ConfigNode* below = fallback_.get(); below; below = below->fallback_.get())
-        below->asked_->emplace(key);
-      if (is_value_with_source(v)) {
-        YAML::Node src = v["source"];
-        if (src.IsDefined() && !src.IsScalar()) {
-          fail_at({v, doc_.get(), "", false}, key, "a 'source' must be text");
+  if (const YAML::Node* v = own(key)) {
+    // Every layer below now knows the key (a value here hides theirs).
+    for (const ConfigNode* below = fallback_.get(); below; below = below->fallback_.get())
+      below->asked_->emplace(key);
+    // {value: ..., source: ...} and nothing else is a value with its source.
+    if (v->IsMap()) {
+      std::optional<YAML::Node> value, source;
+      bool other_keys = false;
+      for (const auto& entry : *v) {
+        const std::string& k = entry.first.Scalar();
+        if (k == "value") {
+          value = entry.second;
+        } else if (k == "source") {
+          source = entry.second;
+        } else {
+          other_keys = true;
         }
-        return Found{v["value"], doc_.get(), src.IsDefined() ? src.Scalar() : "", src.IsDefined()};
       }
-      return Found{v, doc_.get(), location_of(v, doc_.get()).str(), false};
+      if (value && !other_keys) {
+        if (source && !source->IsScalar()) {
+          fail_at({*v, doc_.get(), "", false}, key, "a 'source' must be text");
+        }
+        return Found{*value, doc_.get(), source ? source->Scalar() : "", source.has_value()};
+      }
     }
+    return Found{*v, doc_.get(), "", false};
   }
   if (fallback_) return fallback_->find(key);
   return std::nullopt;
@@ -352,20 +402,18 @@ ConfigNode ConfigNode::child(std::string_view key) const {
 
 std::optional<ConfigNode> ConfigNode::optional_child(std::string_view key) const {
   asked_->emplace(key);
-  std::string k(key);
-  std::optional<ConfigNode> own;
-  if (node_.IsMap() && node_[k].IsDefined()) {
-    YAML::Node v = node_[k];
-    if (!v.IsMap()) {
-      config_error(location_of(v, doc_.get()), key_path(key),
-                   fmt::format("expected a mapping of keys, got {}", node_kind(v)));
+  std::optional<ConfigNode> own_child;
+  if (const YAML::Node* v = own(key)) {
+    if (!v->IsMap()) {
+      config_error(location_of(*v, doc_.get()), key_path(key),
+                   fmt::format("expected a mapping of keys, got {}", node_kind(*v)));
     }
-    own = ConfigNode(doc_, v, key_path(key), resolved_);
+    own_child = ConfigNode(doc_, *v, key_path(key), resolved_);
   }
   std::optional<ConfigNode> fallback_child;
   if (fallback_) fallback_child = fallback_->optional_child(key);
-  if (own && fallback_child) return own->with_fallback(*fallback_child);
-  if (own) return own;
+  if (own_child && fallback_child) return own_child->with_fallback(*fallback_child);
+  if (own_child) return own_child;
   if (fallback_child) {
     fallback_child->path_ = key_path(key);
     return fallback_child;
@@ -407,22 +455,34 @@ void ConfigNode::finish() const {
 
 // ---------------------------------------------------------------- typed getters
 
-std::optional<std::string> ConfigNode::scalar_text(std::string_view key, const Found& f,
-                                                   const std::string& expected) const {
-  if (!f.value.IsScalar())
-    fail_at(f, key, fmt::format("expected {}, got {}", expected, node_kind(f.value)));
+template <typename Expected>
+std::string ConfigNode::scalar_text(std::string_view key, const Found& f,
+                                    const Expected& expected) const {
+  if (!f.value.IsScalar()) {
+    std::string text;
+    if constexpr (std::is_invocable_v<Expected>) {
+      text = expected();
+    } else {
+      text = expected;
+    }
+    fail_at(f, key, fmt::format("expected {}, got {}", text, node_kind(f.value)));
+  }
   return f.value.Scalar();
+}
+
+std::string ConfigNode::source_of(const Found& f) const {
+  return f.explicit_source ? f.source : location_of(f.value, f.doc).str();
 }
 
 std::string ConfigNode::string(std::string_view key, std::optional<std::string> fallback) const {
   auto f = find(key);
   if (!f) {
     if (!fallback) missing(key, "text");
-    record(key, *fallback, "default");
+    if (resolved_) record(key, *fallback, "default");
     return *fallback;
   }
-  std::string v = *scalar_text(key, *f, "text");
-  record(key, v, f->source);
+  std::string v = scalar_text(key, *f, "text");
+  if (resolved_) record(key, v, source_of(*f));
   return v;
 }
 
@@ -431,10 +491,11 @@ std::string ConfigNode::choice(std::string_view key, const std::vector<std::stri
   auto f = find(key);
   if (!f) {
     if (!fallback) missing(key, fmt::format("one of: {}", fmt::join(options, ", ")));
-    record(key, *fallback, "default");
+    if (resolved_) record(key, *fallback, "default");
     return *fallback;
   }
-  std::string v = *scalar_text(key, *f, fmt::format("one of: {}", fmt::join(options, ", ")));
+  std::string v =
+      scalar_text(key, *f, [&] { return fmt::format("one of: {}", fmt::join(options, ", ")); });
   if (std::find(options.begin(), options.end(), v) == options.end()) {
     std::string hint = closest_match(v, options);
     fail_at(*f, key,
@@ -442,55 +503,60 @@ std::string ConfigNode::choice(std::string_view key, const std::vector<std::stri
                          : fmt::format("'{}' is not one of: {}; did you mean '{}'?", v,
                                        fmt::join(options, ", "), hint));
   }
-  record(key, v, f->source);
+  if (resolved_) record(key, v, source_of(*f));
   return v;
 }
 
 std::int64_t ConfigNode::integer(std::string_view key, std::int64_t lo, std::int64_t hi,
                                  std::optional<std::int64_t> fallback) const {
-  std::string expected = hi == std::numeric_limits<std::int64_t>::max()
-                             ? fmt::format("an integer of at least {}", lo)
-                             : fmt::format("an integer from {} to {}", lo, hi);
+  // Messages are formatted only when needed: a sweep reads millions of values.
+  auto expected = [&] {
+    return hi == std::numeric_limits<std::int64_t>::max()
+               ? fmt::format("an integer of at least {}", lo)
+               : fmt::format("an integer from {} to {}", lo, hi);
+  };
   auto f = find(key);
   if (!f) {
-    if (!fallback) missing(key, expected);
-    record(key, std::to_string(*fallback), "default");
+    if (!fallback) missing(key, expected());
+    if (resolved_) record(key, std::to_string(*fallback), "default");
     return *fallback;
   }
-  std::string text = *scalar_text(key, *f, expected);
+  std::string text = scalar_text(key, *f, expected);
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    fail_at(*f, key, fmt::format("expected {}, got '{}'", expected, text));
+    fail_at(*f, key, fmt::format("expected {}, got '{}'", expected(), text));
   }
   if (v < lo || v > hi)
-    fail_at(*f, key, fmt::format("value {} is out of range; expected {}", v, expected));
+    fail_at(*f, key, fmt::format("value {} is out of range; expected {}", v, expected()));
   require_source(*f, key, text);
-  record(key, text, f->source);
+  if (resolved_) record(key, text, source_of(*f));
   return v;
 }
 
 double ConfigNode::number(std::string_view key, double lo, double hi,
                           std::optional<double> fallback) const {
-  std::string expected =
-      std::isinf(hi) ? fmt::format("a number of at least {}", format_number(lo))
-                     : fmt::format("a number from {} to {}", format_number(lo), format_number(hi));
+  auto expected = [&] {
+    return std::isinf(hi)
+               ? fmt::format("a number of at least {}", format_number(lo))
+               : fmt::format("a number from {} to {}", format_number(lo), format_number(hi));
+  };
   auto f = find(key);
   if (!f) {
-    if (!fallback) missing(key, expected);
-    record(key, format_number(*fallback), "default");
+    if (!fallback) missing(key, expected());
+    if (resolved_) record(key, format_number(*fallback), "default");
     return *fallback;
   }
-  std::string text = *scalar_text(key, *f, expected);
+  std::string text = scalar_text(key, *f, expected);
   double v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
-    fail_at(*f, key, fmt::format("expected {}, got '{}'", expected, text));
+    fail_at(*f, key, fmt::format("expected {}, got '{}'", expected(), text));
   }
   if (v < lo || v > hi)
-    fail_at(*f, key, fmt::format("value {} is out of range; expected {}", text, expected));
+    fail_at(*f, key, fmt::format("value {} is out of range; expected {}", text, expected()));
   require_source(*f, key, text);
-  record(key, text, f->source);
+  if (resolved_) record(key, text, source_of(*f));
   return v;
 }
 
@@ -513,7 +579,7 @@ std::vector<double> ConfigNode::number_list(std::string_view key, double lo, dou
     out.push_back(v);
     shown += (shown.empty() ? "" : ", ") + text;
   }
-  record(key, "[" + shown + "]", f->source);
+  if (resolved_) record(key, "[" + shown + "]", source_of(*f));
   return out;
 }
 
@@ -521,13 +587,13 @@ bool ConfigNode::boolean(std::string_view key, std::optional<bool> fallback) con
   auto f = find(key);
   if (!f) {
     if (!fallback) missing(key, "true or false");
-    record(key, *fallback ? "true" : "false", "default");
+    if (resolved_) record(key, *fallback ? "true" : "false", "default");
     return *fallback;
   }
-  std::string text = *scalar_text(key, *f, "true or false");
+  std::string text = scalar_text(key, *f, "true or false");
   if (text != "true" && text != "false")
     fail_at(*f, key, fmt::format("expected true or false, got '{}'", text));
-  record(key, text, f->source);
+  if (resolved_) record(key, text, source_of(*f));
   return text == "true";
 }
 
@@ -537,11 +603,12 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
   if (!f) {
     if (!fallback_si)
       missing(key, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
-    record(key, format_quantity(*fallback_si, d), "default");
+    if (resolved_) record(key, format_quantity(*fallback_si, d), "default");
     return *fallback_si;
   }
-  std::string text = *scalar_text(
-      key, *f, fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d)));
+  std::string text = scalar_text(key, *f, [&] {
+    return fmt::format("{} such as '{}'", dimension_name(d), dimension_example(d));
+  });
   std::string problem;
   auto v = parse_quantity(text, d, &problem);
   if (!v) fail_at(*f, key, fmt::format("'{}': {}", text, problem));
@@ -556,7 +623,7 @@ double ConfigNode::quantity_si(std::string_view key, Dim d, std::optional<double
         fmt::format("value '{}' is out of range; expected {} {}", text, dimension_name(d), range));
   }
   require_source(*f, key, text);
-  record(key, text, f->source);
+  if (resolved_) record(key, text, source_of(*f));
   return *v;
 }
 

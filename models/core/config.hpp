@@ -83,6 +83,11 @@ class ConfigNode {
   // document: parsers read it like a file, and messages point at the values' own lines. Sweeps
   // lay one design point over an architecture with it (with_fallback).
   static ConfigNode nest(const std::vector<std::pair<std::string, ConfigNode>>& values);
+  // This map, made by nest(), with new values of the same document for the same key paths: its
+  // leaves are re-pointed, no node is made. A sweep lays millions of points over one
+  // architecture, and yaml-cpp joins the node memory of every document a node is assigned
+  // from, so nesting each point's values afresh would need a fresh parse of the sweep file.
+  ConfigNode renest(const std::vector<std::pair<std::string, ConfigNode>>& values) const;
   std::string key_path(std::string_view key) const;
 
   bool has(std::string_view key) const;
@@ -126,12 +131,17 @@ class ConfigNode {
   struct Found {
     YAML::Node value;  // the value itself (unwrapped from {value, source})
     const ConfigDocument* doc;
-    std::string source;  // explicit source, or file:line
+    std::string source;  // the explicit source (source_of gives file:line without one)
     bool explicit_source;
   };
   std::optional<Found> find(std::string_view key) const;
-  std::optional<std::string> scalar_text(std::string_view key, const Found& f,
-                                         const std::string& expected) const;
+  // This mapping's own value at `key` (not its fallback's), or null.
+  const YAML::Node* own(std::string_view key) const;
+  // `expected` is text, or a function that formats it (only when the value is refused).
+  template <typename Expected>
+  std::string scalar_text(std::string_view key, const Found& f, const Expected& expected) const;
+  // The source a value was read with: its explicit source, else its file:line.
+  std::string source_of(const Found& f) const;
   double quantity_si(std::string_view key, Dim d, std::optional<double> fallback_si, double lo,
                      double hi, bool lo_exclusive) const;
   [[noreturn]] void missing(std::string_view key, const std::string& expected) const;
@@ -147,6 +157,8 @@ class ConfigNode {
   ResolvedConfig* resolved_;
   std::shared_ptr<std::set<std::string, std::less<>>> asked_;
   std::shared_ptr<ConfigNode> fallback_;
+  // This mapping's entries, listed on the first look-up (node_ is never changed in place).
+  mutable std::shared_ptr<const std::vector<std::pair<std::string, YAML::Node>>> index_;
 };
 
 // A whole file as text; a UserError naming the file when it cannot be opened.

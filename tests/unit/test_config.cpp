@@ -79,3 +79,35 @@ TEST_CASE("a kept card is parsed again when its bytes change, whatever its time 
   CHECK_THROWS_WITH(second.finish(), Catch::Contains("unknown key 'y'"));
   fs::remove(card);
 }
+
+TEST_CASE("a nested map takes new values for its keys and keeps each value's line", "[config]") {
+  const ConfigNode axes = ConfigNode::load_string(
+      "axes:\n"
+      "  crossbar.rows: [128, 256]\n"
+      "  crossbar.adc.bits: [6, {value: 9, source: \"a datasheet\"}]\n",
+      "sweep.yaml", nullptr);
+  const auto rows = axes.child("axes").items("crossbar.rows");
+  const auto bits = axes.child("axes").items("crossbar.adc.bits");
+  const ConfigNode first =
+      ConfigNode::nest({{"crossbar.rows", rows[0]}, {"crossbar.adc.bits", bits[0]}});
+  CHECK(first.child("crossbar").integer("rows", 1, 4096) == 128);
+  CHECK(first.child("crossbar").child("adc").integer("bits", 1, 16) == 6);
+
+  const ConfigNode second =
+      first.renest({{"crossbar.rows", rows[1]}, {"crossbar.adc.bits", bits[1]}});
+  CHECK(second.child("crossbar").integer("rows", 1, 4096) == 256);
+  // A value with its source unwraps as it does in a file, and is refused at its own line.
+  CHECK(second.child("crossbar").child("adc").integer("bits", 1, 16) == 9);
+  CHECK_THROWS_WITH(second.child("crossbar").child("adc").integer("bits", 1, 8),
+                    "sweep.yaml:3:34: error: at 'crossbar.adc.bits': value 9 is out of range; "
+                    "expected an integer from 1 to 8");
+  // The values themselves are not changed by being nested again.
+  CHECK(rows[0].scalar_string() == "128");
+  CHECK(first.renest({{"crossbar.rows", rows[0]}, {"crossbar.adc.bits", bits[0]}})
+            .child("crossbar")
+            .integer("rows", 1, 4096) == 128);
+  CHECK(rows[1].scalar_string() == "256");
+
+  // Another key path is a bug in the caller, not a user error.
+  CHECK_THROWS_AS(first.renest({{"crossbar.columns", rows[0]}}), InternalError);
+}
