@@ -20,6 +20,7 @@
 #include "hw/mesh/synthetic.hpp"
 #include "hw/system/chip_replay.hpp"
 #include "models/core/error.hpp"
+#include "models/core/output_file.hpp"
 #include "models/core/units.hpp"
 
 namespace cimsim {
@@ -242,6 +243,8 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (*accuracy) {
+    check_output_paths({{accuracy_json_file, "--json", output_kind::accuracy_json}},
+                       {arch_file, acc.model, acc.data});
     ResolvedConfig resolved;
     ArchSpec arch = load_arch(arch_file, &resolved);
     AccuracyReport report = run_accuracy(arch, acc);
@@ -251,6 +254,7 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (*mesh) {
+    check_output_paths({{mesh_options.csv_path, "--csv", output_kind::link_csv}}, {mesh_arch});
     if (!mesh_arch.empty())
       mesh_options.mesh = MeshParams::from_arch(load_arch(mesh_arch, nullptr));
     if (mesh_k > 0) mesh_options.mesh.k_x = mesh_options.mesh.k_y = mesh_k;
@@ -259,6 +263,7 @@ int run_cli(int argc, char** argv) {
     return run_mesh_synthetic(mesh_options, std::cout);
   }
   if (*sweep) {
+    check_output_paths({{sweep_csv_file, "--csv", output_kind::sweep_csv}}, {sweep_file});
     const SweepResult result = run_sweep(sweep_file, sweep_threads, sweep_systemc);
     std::cout << sweep_table(result);
     if (!sweep_csv_file.empty()) {
@@ -277,6 +282,7 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (*validate) {
+    check_output_paths({{validate_markdown, "--markdown", output_kind::validation_markdown}}, {});
     auto points = validate_chips(chips_dir);
     std::cout << chip_validation_table(points);
     if (!validate_markdown.empty()) write_file(validate_markdown, chip_validation_markdown(points));
@@ -329,6 +335,19 @@ int run_cli(int argc, char** argv) {
   }
   if (*run && fidelity != "systemc" && quantum_option->count() > 0) {
     throw UserError("error: --quantum needs --fidelity systemc (it paces the SystemC replay)");
+  }
+  if (*run) {
+    std::vector<OutputPath> outputs{{json_file, "--json", output_kind::report_json},
+                                    {csv_file, "--csv", output_kind::per_op_csv},
+                                    {link_csv, "--link-csv", output_kind::link_csv},
+                                    {router_csv, "--router-csv", output_kind::router_csv}};
+    const std::string& resolved_beside = json_file.empty() ? csv_file : json_file;
+    if (!resolved_beside.empty()) {
+      outputs.push_back({resolved_path_beside(resolved_beside),
+                         fmt::format("the resolved configuration beside {}", resolved_beside),
+                         output_kind::resolved_yaml});
+    }
+    check_output_paths(outputs, {arch_file, wo.workload, wo.gpu, acc.model, acc.data});
   }
   RunRequest request{arch_file, wo.workload, wo.request, wo.gpu, wo.gpu_precision, !wo.gpu_unfused};
   RunResult result = run_analytical(request);
