@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -254,7 +255,17 @@ int run_cli(int argc, char** argv) {
     return 0;
   }
   if (*mesh) {
-    check_output_paths({{mesh_options.csv_path, "--csv", output_kind::link_csv}}, {mesh_arch});
+    std::vector<OutputPath> outputs;  // one file per rate (a rate given twice writes one)
+    for (double rate : mesh_options.injection_rates) {
+      if (mesh_options.csv_path.empty()) break;
+      const std::string path =
+          csv_path_for_rate(mesh_options.csv_path, rate, mesh_options.injection_rates.size() > 1);
+      if (std::none_of(outputs.begin(), outputs.end(),
+                       [&](const OutputPath& o) { return o.path == path; })) {
+        outputs.push_back({path, "--csv", output_kind::link_csv});
+      }
+    }
+    check_output_paths(outputs, {mesh_arch});
     if (!mesh_arch.empty())
       mesh_options.mesh = MeshParams::from_arch(load_arch(mesh_arch, nullptr));
     if (mesh_k > 0) mesh_options.mesh.k_x = mesh_options.mesh.k_y = mesh_k;

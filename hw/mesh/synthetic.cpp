@@ -9,8 +9,6 @@
 
 namespace cimsim {
 
-namespace {
-
 std::string csv_path_for_rate(const std::string& path, double rate, bool sweep) {
   if (!sweep) return path;
   std::filesystem::path p(path);
@@ -18,8 +16,6 @@ std::string csv_path_for_rate(const std::string& path, double rate, bool sweep) 
   p.replace_extension();
   return p.string() + fmt::format(".rate{:.4f}", rate) + ext;
 }
-
-}  // namespace
 
 int run_mesh_synthetic(const MeshSyntheticOptions& o, std::ostream& out,
                        std::vector<MeshStats>* results) {

@@ -26,6 +26,9 @@ struct MeshSyntheticOptions {
   std::string csv_path;
 };
 
+// The CSV path of one rate: `path` itself when only one rate runs (`sweep` false).
+std::string csv_path_for_rate(const std::string& path, double rate, bool sweep);
+
 // Elaborates one mesh and runs every rate in one process (each rate: reset, warm-up, measure,
 // drain), printing the parameters, the theory and one table row per rate. Call at most once per
 // process (SystemC elaborates once). Returns 0; bad options throw UserError. If `results` is not

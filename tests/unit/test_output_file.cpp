@@ -1,7 +1,14 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "cli/accuracy_report.hpp"
+#include "cli/chip_validation.hpp"
+#include "cli/report.hpp"
+#include "cli/sweep.hpp"
+#include "hw/mesh/report.hpp"
+#include "hw/system/chip_replay.hpp"
 #include "models/core/error.hpp"
 #include "models/core/output_file.hpp"
 
@@ -52,5 +59,37 @@ TEST_CASE("an output replaces only an earlier result of the same kind", "[output
                     absent + ": error: --csv names the same file as --json; choose another path");
   CHECK_THROWS_WITH(check_output_paths(sweep_csv(dir.string()), {}),
                     dir.string() + ": error: --csv names a folder; expected a file path");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("every writer begins its file with its kind's signature", "[output]") {
+  auto begins = [](const std::string& text, const OutputKind& kind) {
+    return text.compare(0, kind.signature.size(), kind.signature) == 0;
+  };
+  RunRequest request;
+  request.arch_file = std::string(CIMSIM_SOURCE_DIR) + "/configs/arch/reram_chiplets.yaml";
+  request.workload = "bert-base";
+  request.workload_request.seq = 16;
+  const RunResult run = run_analytical(request);
+  CHECK(begins(report_json(run).dump(2) + "\n", output_kind::report_json));
+  CHECK(begins(per_op_csv(run), output_kind::per_op_csv));
+  CHECK(begins(run.resolved.to_yaml(), output_kind::resolved_yaml));
+  CHECK(begins(accuracy_json(AccuracyReport{}).dump(2), output_kind::accuracy_json));
+  CHECK(begins(sweep_csv(SweepResult{}), output_kind::sweep_csv));
+  CHECK(begins(chip_validation_markdown({}), output_kind::validation_markdown));
+
+  std::ostringstream mesh_links;
+  write_link_utilization_csv(MeshStats{}, mesh_links);
+  CHECK(begins(mesh_links.str(), output_kind::link_csv));
+  const fs::path dir = fs::temp_directory_path() / "cimsim_test_output_writers";
+  fs::create_directories(dir);
+  write_link_csv(ChipReplayResult{}, (dir / "links.csv").string());
+  write_router_csv(ChipReplayResult{}, (dir / "routers.csv").string());
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  CHECK(begins(read(dir / "links.csv"), output_kind::link_csv));
+  CHECK(begins(read(dir / "routers.csv"), output_kind::router_csv));
   fs::remove_all(dir);
 }
