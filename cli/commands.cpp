@@ -213,6 +213,12 @@ int run_cli(int argc, char** argv) {
       ->add_option("--threads", sweep_threads,
                    "worker threads (default: one per hardware thread; results do not depend on it)")
       ->check(CLI::Range(0u, 1024u));
+  double sweep_replay_limit_s = kDefaultReplayTimeLimitS;
+  sweep
+      ->add_option("--systemc-time-limit", sweep_replay_limit_s,
+                   "seconds of wall time one SystemC replay may take before it is stopped "
+                   "(its point says so)")
+      ->check(CLI::Range(1e-3, 1e9));
   sweep
       ->add_option("--systemc", sweep_systemc,
                    "also replay these feasible points in SystemC with contention, each in its "
@@ -275,7 +281,8 @@ int run_cli(int argc, char** argv) {
   }
   if (*sweep) {
     check_output_paths({{sweep_csv_file, "--csv", output_kind::sweep_csv}}, {sweep_file});
-    const SweepResult result = run_sweep(sweep_file, sweep_threads, sweep_systemc);
+    const SweepResult result =
+        run_sweep(sweep_file, sweep_threads, sweep_systemc, sweep_replay_limit_s);
     std::cout << sweep_table(result);
     if (!sweep_csv_file.empty()) {
       write_file(sweep_csv_file, sweep_csv(result));

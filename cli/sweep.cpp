@@ -400,55 +400,48 @@ ChildReport replay_point(const std::string& sweep_file, const std::string& sweep
 // Replays the chosen points in SystemC, each in a forked child (SystemC elaborates once per
 // process), up to `parallel` at a time. The parent is single-threaded here (workers joined).
 // A child that dies without a report (a crash) is a bug, recorded on its point so the rest of
-// the sweep survives.
+// the sweep survives; a child still running after `time_limit_s` is killed, and its point
+// says so.
 void replay_in_children(const std::string& sweep_file, const std::string& sweep_text,
                         const Plan& plan, const std::vector<std::size_t>& chosen, unsigned parallel,
-                        std::vector<SweepPoint>& points) {
-  struct Running {
-    std::size_t index;
-    ForkedChild child;
-  };
-  std::map<pid_t, Running> running;
-  auto reap_one = [&] {
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    auto it = running.find(pid);
-    if (it == running.end()) panic("sweep --systemc: waited for a process it did not start");
-    const std::optional<ChildReport> report = child_result<ChildReport>(it->second.child, status);
-    SweepPoint& point = points[it->second.index];
-    running.erase(it);
-    if (!report) {
-      point.systemc_internal_error = true;
-      point.systemc_status =
-          WIFSIGNALED(status)
-              ? fmt::format("the SystemC replay process died of signal {}", WTERMSIG(status))
-              : "the SystemC replay process ended without a result";
-      return;
-    }
-    point.systemc_internal_error = report->internal != 0;
-    if (!report->ok) {
-      point.systemc_status = report->problem;
-      return;
-    }
-    point.systemc_checked = true;
-    point.systemc_latency_s = report->latency_s;
-    point.systemc_status = "ok";
-  };
-  for (std::size_t index : chosen) {
-    while (running.size() >= parallel) reap_one();
-    const ForkedChild child =
-        fork_child<ChildReport>([&] { return replay_point(sweep_file, sweep_text, plan, index); });
-    running[child.pid] = Running{index, child};
-  }
-  while (!running.empty()) reap_one();
+                        double time_limit_s, std::vector<SweepPoint>& points) {
+  run_children<ChildReport>(
+      chosen.size(), parallel, time_limit_s,
+      [&](std::size_t i) { return replay_point(sweep_file, sweep_text, plan, chosen[i]); },
+      [&](std::size_t i, const std::optional<ChildReport>& report, int status, bool stopped) {
+        SweepPoint& point = points[chosen[i]];
+        if (!report && stopped) {
+          point.systemc_status = fmt::format(
+              "the SystemC replay ran past the time limit ({:g} s) and was stopped", time_limit_s);
+          return;
+        }
+        if (!report) {
+          point.systemc_internal_error = true;
+          point.systemc_status =
+              WIFSIGNALED(status)
+                  ? fmt::format("the SystemC replay process died of signal {}", WTERMSIG(status))
+                  : "the SystemC replay process ended without a result";
+          return;
+        }
+        point.systemc_internal_error = report->internal != 0;
+        if (!report->ok) {
+          point.systemc_status = report->problem;
+          return;
+        }
+        point.systemc_checked = true;
+        point.systemc_latency_s = report->latency_s;
+        point.systemc_status = "ok";
+      });
 }
 
 }  // namespace
 
-SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std::string& systemc) {
+SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std::string& systemc,
+                      double systemc_time_limit_s) {
   if (systemc != "none" && systemc != "pareto" && systemc != "all") {
     panic("run_sweep: systemc must be none, pareto or all");
   }
+  if (!(systemc_time_limit_s > 0)) panic("run_sweep: the replay time limit must be above 0");
   SweepResult out;
   const std::string sweep_text = read_text_file(sweep_file);
   const Plan plan = read_plan(sweep_file, sweep_text, out);
@@ -502,7 +495,8 @@ SweepResult run_sweep(const std::string& sweep_file, unsigned threads, const std
       }
       chosen.push_back(i);
     }
-    replay_in_children(sweep_file, sweep_text, plan, chosen, threads, out.points);
+    replay_in_children(sweep_file, sweep_text, plan, chosen, threads, systemc_time_limit_s,
+                       out.points);
   }
   return out;
 }

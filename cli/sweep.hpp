@@ -41,6 +41,10 @@ struct SweepPoint {
   bool systemc_internal_error = false;  // the replay hit a bug: the sweep reports it (exit 3)
 };
 
+// Wall time a sweep's SystemC replay may take (`--systemc-time-limit`): a replay of the largest
+// shipped packages takes seconds, so an hour means a hung one.
+inline constexpr double kDefaultReplayTimeLimitS = 3600;
+
 struct SweepResult {
   std::string name;
   std::string arch_file;
@@ -50,9 +54,11 @@ struct SweepResult {
 };
 
 // `threads` 0: one per hardware thread. `systemc`: which feasible points to replay in SystemC
-// with contention: "none", "pareto" or "all".
+// with contention: "none", "pareto" or "all". A replay still running after
+// `systemc_time_limit_s` of wall time is stopped, and its point says so.
 SweepResult run_sweep(const std::string& sweep_file, unsigned threads,
-                      const std::string& systemc = "none");
+                      const std::string& systemc = "none",
+                      double systemc_time_limit_s = kDefaultReplayTimeLimitS);
 
 std::string sweep_table(const SweepResult& sweep);
 std::string sweep_csv(const SweepResult& sweep);

@@ -167,3 +167,38 @@ TEST_CASE("sweep --systemc replays the chosen points as run --fidelity systemc d
   CHECK_FALSE(front.points[2].systemc_checked);
   CHECK(front.points[0].systemc_latency_s == all.points[0].systemc_latency_s);
 }
+
+TEST_CASE("a child past its time limit is stopped; one that ends is not", "[sweep]") {
+  struct Result {
+    int value;
+  };
+  struct Ended {
+    std::optional<int> value;
+    bool stopped;
+  };
+  auto run = [](std::size_t count, double limit_s, bool never_end) {
+    std::vector<Ended> ended(count);
+    run_children<Result>(
+        count, 2, limit_s,
+        [&](std::size_t i) {
+          while (never_end) pause();
+          return Result{static_cast<int>(10 * i)};
+        },
+        [&](std::size_t i, const std::optional<Result>& r, int, bool stopped) {
+          ended[i] = {r ? std::optional<int>(r->value) : std::nullopt, stopped};
+        });
+    return ended;
+  };
+  // Children that never end, under a limit of 50 ms: each is stopped, with no result, and the
+  // third starts once one of the first two is gone.
+  for (const Ended& e : run(3, 0.05, true)) {
+    CHECK(e.stopped);
+    CHECK_FALSE(e.value);
+  }
+  // Children that end at once, under a limit of ten minutes: none is stopped.
+  const auto quick = run(3, 600.0, false);
+  for (std::size_t i = 0; i < quick.size(); ++i) {
+    CHECK_FALSE(quick[i].stopped);
+    CHECK(quick[i].value == std::optional<int>(static_cast<int>(10 * i)));
+  }
+}
