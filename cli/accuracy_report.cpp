@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "models/core/config.hpp"
 #include "models/core/config_paths.hpp"
@@ -14,6 +15,19 @@ namespace {
 
 std::string shipped(const std::string& file) {
   return config_dir() + "/../tests/data/chargpt/" + file;
+}
+
+// A path as the report shows it: relative to the working folder when it lies inside it (the
+// shipped model reads tests/data/chargpt/model.safetensors from the repository, not
+// /home/.../configs/../tests/...), else as given without its '..' and '.'.
+std::string shown_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path absolute = fs::weakly_canonical(path, ec);
+  if (ec) return fs::path(path).lexically_normal().string();
+  const fs::path relative = absolute.lexically_relative(fs::current_path(ec));
+  if (!ec && !relative.empty() && *relative.begin() != "..") return relative.string();
+  return absolute.string();
 }
 
 // JSON has no infinity: an exact (or hopeless) SNR is written as null.
@@ -71,8 +85,8 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
 }
 
 std::string accuracy_table(const AccuracyReport& r) {
-  std::string s = fmt::format("accuracy of {} on {} ({} next-character predictions)\n\n", r.model,
-                              r.data, r.predictions);
+  std::string s = fmt::format("accuracy of {} on {} ({} next-character predictions)\n\n",
+                              shown_path(r.model), shown_path(r.data), r.predictions);
   s += fmt::format("  {:<44} {:>11} {:>13} {:>15}\n", "arithmetic", "perplexity", "top-1 = float",
                    "mean SNR (dB)");
   for (const auto& c : r.cases) {
@@ -98,8 +112,8 @@ std::string accuracy_table(const AccuracyReport& r) {
 
 nlohmann::ordered_json accuracy_json(const AccuracyReport& r) {
   nlohmann::ordered_json j;
-  j["model"] = r.model;
-  j["data"] = r.data;
+  j["model"] = shown_path(r.model);
+  j["data"] = shown_path(r.data);
   j["predictions"] = r.predictions;
   j["adc_range"] = r.adc_range;
   j["cases"] = nlohmann::ordered_json::array();
