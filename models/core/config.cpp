@@ -121,6 +121,11 @@ std::optional<YAML::Node> lookup(const YAML::Node& map, std::string_view key) {
   return std::nullopt;
 }
 
+// Adds `key` to a node's asked keys without building a string when it is there already.
+void mark_asked(std::set<std::string, std::less<>>& asked, std::string_view key) {
+  if (asked.find(key) == asked.end()) asked.emplace(key);
+}
+
 std::string format_number(double v) {
   return fmt::format("{:.10g}", v);
 }
@@ -311,11 +316,11 @@ const YAML::Node* ConfigNode::own(std::string_view key) const {
 }
 
 std::optional<ConfigNode::Found> ConfigNode::find(std::string_view key) const {
-  asked_->emplace(key);
+  mark_asked(*asked_, key);
   if (const YAML::Node* v = own(key)) {
     // Every layer below now knows the key (a value here hides theirs).
     for (const ConfigNode* below = fallback_.get(); below; below = below->fallback_.get())
-      below->asked_->emplace(key);
+      mark_asked(*below->asked_, key);
     // {value: ..., source: ...} and nothing else is a value with its source.
     if (v->IsMap()) {
       std::optional<YAML::Node> value, source;
@@ -348,7 +353,7 @@ bool ConfigNode::has(std::string_view key) const {
 }
 
 void ConfigNode::allow(std::string_view key) const {
-  asked_->emplace(key);
+  mark_asked(*asked_, key);
   if (fallback_) fallback_->allow(key);
 }
 
@@ -401,7 +406,7 @@ ConfigNode ConfigNode::child(std::string_view key) const {
 }
 
 std::optional<ConfigNode> ConfigNode::optional_child(std::string_view key) const {
-  asked_->emplace(key);
+  mark_asked(*asked_, key);
   std::optional<ConfigNode> own_child;
   if (const YAML::Node* v = own(key)) {
     if (!v->IsMap()) {
@@ -435,10 +440,10 @@ std::vector<std::string> ConfigNode::keys() const {
 
 void ConfigNode::finish() const {
   if (node_.IsMap()) {
-    std::vector<std::string> known(asked_->begin(), asked_->end());
     for (auto it = node_.begin(); it != node_.end(); ++it) {
-      auto k = it->first.as<std::string>();
-      if (asked_->count(k)) continue;
+      const std::string& k = it->first.Scalar();
+      if (asked_->find(k) != asked_->end()) continue;
+      const std::vector<std::string> known(asked_->begin(), asked_->end());
       std::string hint = closest_match(k, known);
       std::string what =
           hint.empty()
