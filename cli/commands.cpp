@@ -72,7 +72,7 @@ void write_file(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
   fs::path p(path);
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
-  std::ofstream out(path);
+  std::ofstream out(path, output_open_mode(path));
   if (!out) throw UserError(fmt::format("{}: error: cannot write file", path));
   out << text;
 }
@@ -214,11 +214,12 @@ int run_cli(int argc, char** argv) {
                    "worker threads (default: one per hardware thread; results do not depend on it)")
       ->check(CLI::Range(0u, 1024u));
   double sweep_replay_limit_s = kDefaultReplayTimeLimitS;
-  sweep
-      ->add_option("--systemc-time-limit", sweep_replay_limit_s,
-                   "seconds of wall time one SystemC replay may take before it is stopped "
-                   "(its point says so)")
-      ->check(CLI::Range(1e-3, 1e9));
+  CLI::Option* sweep_replay_limit_option =
+      sweep
+          ->add_option("--systemc-time-limit", sweep_replay_limit_s,
+                       "seconds of wall time one SystemC replay may take before it is stopped "
+                       "(its point says so)")
+          ->check(CLI::Range(1e-3, 1e9));
   sweep
       ->add_option("--systemc", sweep_systemc,
                    "also replay these feasible points in SystemC with contention, each in its "
@@ -280,6 +281,17 @@ int run_cli(int argc, char** argv) {
     return run_mesh_synthetic(mesh_options, std::cout);
   }
   if (*sweep) {
+    // CLI11's range check lets NaN through.
+    if (!(sweep_replay_limit_s >= 1e-3 && sweep_replay_limit_s <= 1e9)) {
+      throw UserError(fmt::format(
+          "error: --systemc-time-limit: {} is not a number of seconds from 0.001 to 1e9",
+          sweep_replay_limit_s));
+    }
+    if (sweep_replay_limit_option->count() > 0 && sweep_systemc == "none") {
+      throw UserError(
+          "error: --systemc-time-limit applies only with --systemc pareto or all (it bounds "
+          "each SystemC replay)");
+    }
     check_output_paths({{sweep_csv_file, "--csv", output_kind::sweep_csv}}, {sweep_file});
     const SweepResult result =
         run_sweep(sweep_file, sweep_threads, sweep_systemc, sweep_replay_limit_s);

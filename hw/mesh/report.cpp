@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "models/core/error.hpp"
+#include "models/core/output_file.hpp"
 
 namespace cimsim {
 
@@ -18,7 +19,7 @@ void write_link_utilization_csv(const MeshStats& stats, std::ostream& out) {
 }
 
 void write_link_utilization_csv(const MeshStats& stats, const std::string& path) {
-  std::ofstream out(path);
+  std::ofstream out(path, output_open_mode(path));
   if (!out) throw UserError(fmt::format("{}: error: cannot write the link utilization CSV", path));
   write_link_utilization_csv(stats, out);
   if (!out) throw UserError(fmt::format("error: error while writing '{}'", path));

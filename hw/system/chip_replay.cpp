@@ -19,6 +19,7 @@
 #include "hw/system/chiplet.hpp"
 #include "hw/system/tile.hpp"
 #include "models/core/error.hpp"
+#include "models/core/output_file.hpp"
 
 namespace cimsim {
 
@@ -676,7 +677,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
 }
 
 void write_link_csv(const ChipReplayResult& result, const std::string& path) {
-  std::ofstream out(path);
+  std::ofstream out(path, output_open_mode(path));
   if (!out) throw UserError(path + ": error: cannot write the link utilization CSV");
   out << "from_x,from_y,to_x,to_y,direction,utilization\n";
   for (const auto& l : result.links) {
@@ -686,7 +687,7 @@ void write_link_csv(const ChipReplayResult& result, const std::string& path) {
 }
 
 void write_router_csv(const ChipReplayResult& result, const std::string& path) {
-  std::ofstream out(path);
+  std::ofstream out(path, output_open_mode(path));
   if (!out) throw UserError(path + ": error: cannot write the router utilization CSV");
   out << "x,y,chiplet,output_ports,utilization,buffer_occupancy_flits,blocked_flits\n";
   for (const auto& r : result.routers) {

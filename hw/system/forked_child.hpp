@@ -75,44 +75,58 @@ std::optional<T> wait_child(ForkedChild child) {
 // Runs compute(i) for i in [0, count) in forked children, at most `parallel` at once, and calls
 // done(i, result, status, stopped) as each ends (result empty when it died or sent nothing). A
 // child still running `time_limit_s` of wall time after it started is killed (stopped true);
-// the deadline is checked every 10 ms, so a child that ends within that look is not.
+// the deadline is checked every 10 ms, so a child that ends within that look is not. Only its
+// own children are waited for (a process that inherited others keeps them), and children still
+// running when an exception leaves are killed, not orphaned.
 template <class T, class Compute, class Done>
 void run_children(std::size_t count, unsigned parallel, double time_limit_s, Compute compute,
                   Done done) {
   using Clock = std::chrono::steady_clock;
   struct Running {
-    std::size_t index;
     ForkedChild child;
+    std::size_t index;
     Clock::time_point deadline;
     bool stopped = false;
   };
   const auto limit = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(std::clamp(time_limit_s, 0.0, 1e9)));
   std::map<pid_t, Running> running;
+  struct KillLeftOnExit {
+    std::map<pid_t, Running>& running;
+    ~KillLeftOnExit() {
+      for (auto& [pid, r] : running) {
+        kill(pid, SIGKILL);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        close(r.child.fd);
+      }
+    }
+  } kill_left{running};
   auto reap_one = [&] {
-    int status = 0;
-    pid_t pid = 0;
-    while ((pid = waitpid(-1, &status, WNOHANG)) == 0) {
+    for (;;) {
+      for (auto it = running.begin(); it != running.end(); ++it) {
+        int status = 0;
+        if (waitpid(it->first, &status, WNOHANG) != it->first) continue;
+        Running r = it->second;
+        running.erase(it);
+        const std::optional<T> result = child_result<T>(r.child, status);
+        done(r.index, result, status, r.stopped);
+        return;
+      }
       const Clock::time_point now = Clock::now();
-      for (auto& [child_pid, r] : running) {
+      for (auto& [pid, r] : running) {
         if (!r.stopped && now >= r.deadline) {
-          kill(child_pid, SIGKILL);
+          kill(pid, SIGKILL);
           r.stopped = true;
         }
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    auto it = running.find(pid);
-    if (it == running.end()) panic("run_children: waited for a process it did not start");
-    Running r = it->second;
-    running.erase(it);
-    const std::optional<T> result = child_result<T>(r.child, status);
-    done(r.index, result, status, r.stopped);
   };
   for (std::size_t i = 0; i < count; ++i) {
     while (running.size() >= std::max(1u, parallel)) reap_one();
     const ForkedChild child = fork_child<T>([&] { return compute(i); });
-    running[child.pid] = Running{i, child, Clock::now() + limit};
+    running[child.pid] = Running{child, i, Clock::now() + limit};
   }
   while (!running.empty()) reap_one();
 }

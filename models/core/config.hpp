@@ -157,7 +157,8 @@ class ConfigNode {
   ResolvedConfig* resolved_;
   std::shared_ptr<std::set<std::string, std::less<>>> asked_;
   std::shared_ptr<ConfigNode> fallback_;
-  // This mapping's entries, listed on the first look-up (node_ is never changed in place).
+  // This mapping's entries, listed on the first look-up. They are handles to the entry nodes, so
+  // a map re-pointed by renest() shows its new values through them.
   mutable std::shared_ptr<const std::vector<std::pair<std::string, YAML::Node>>> index_;
 };
 

@@ -17,7 +17,23 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   return !ec && same;
 }
 
+// A path's absolute form with links and '..' resolved as far as it exists, so that two
+// spellings of a file not yet written compare equal.
+std::filesystem::path resolved(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+  return ec ? std::filesystem::path(path).lexically_normal() : p;
+}
+
 }  // namespace
+
+bool is_stream_path(const std::string& path) {
+  return path.rfind("/dev/", 0) == 0 || path.rfind("/proc/self/fd/", 0) == 0;
+}
+
+std::ios::openmode output_open_mode(const std::string& path) {
+  return is_stream_path(path) ? std::ios::out | std::ios::app : std::ios::out | std::ios::trunc;
+}
 
 void check_output_paths(const std::vector<OutputPath>& outputs,
                         const std::vector<std::string>& inputs) {
@@ -25,15 +41,29 @@ void check_output_paths(const std::vector<OutputPath>& outputs,
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const OutputPath& out = outputs[i];
     if (out.path.empty()) continue;  // not asked for
+    // A stream or device the user names (/dev/stdout, /dev/fd/3) is written to, not replaced,
+    // even when the shell has pointed it at a file.
+    if (is_stream_path(out.path)) continue;
     for (std::size_t j = 0; j < i; ++j) {
       if (outputs[j].path.empty()) continue;
-      if (fs::path(outputs[j].path).lexically_normal() == fs::path(out.path).lexically_normal() ||
-          same_file(outputs[j].path, out.path)) {
+      if (resolved(outputs[j].path) == resolved(out.path) || same_file(outputs[j].path, out.path)) {
         throw UserError(fmt::format("{}: error: {} names the same file as {}; choose another path",
                                     out.path, out.option, outputs[j].option));
       }
     }
     std::error_code ec;
+    // The folder must be one (or not exist yet: it is made), or the write fails after the run.
+    for (fs::path parent = fs::path(out.path).parent_path(); !parent.empty();
+         parent = parent.parent_path()) {
+      if (fs::exists(parent, ec)) {
+        if (!fs::is_directory(parent, ec)) {
+          throw UserError(fmt::format("{}: error: {} needs a folder '{}', which is a file",
+                                      out.path, out.option, parent.string()));
+        }
+        break;
+      }
+      if (parent == parent.parent_path()) break;
+    }
     if (!fs::exists(out.path, ec)) continue;
     for (const std::string& input : inputs) {
       if (!input.empty() && same_file(input, out.path)) {
@@ -46,7 +76,15 @@ void check_output_paths(const std::vector<OutputPath>& outputs,
       throw UserError(
           fmt::format("{}: error: {} names a folder; expected a file path", out.path, out.option));
     }
+    // A terminal, pipe or /dev/null is written to, not replaced: nothing there to lose.
+    if (!fs::is_regular_file(out.path, ec)) continue;
     std::ifstream in(out.path, std::ios::binary);
+    if (!in) {
+      throw UserError(fmt::format(
+          "{}: error: {} names a file cimsim cannot read, so it cannot tell whether it wrote it; "
+          "remove it or choose another path",
+          out.path, out.option));
+    }
     std::string head(out.kind.signature.size(), '\0');
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));

@@ -8,6 +8,7 @@
 // overwritten without asking": the user removes it or names another path).
 #pragma once
 
+#include <ios>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,13 @@ struct OutputPath {
 // a folder, or a file cimsim did not write.
 void check_output_paths(const std::vector<OutputPath>& outputs,
                         const std::vector<std::string>& inputs);
+
+// True for a stream or device the user names (/dev/stdout, /dev/fd/3, /proc/self/fd/1): it is
+// written to, never checked or replaced.
+bool is_stream_path(const std::string& path);
+// How to open an output: appending to a stream (so `--csv /dev/stdout >> log` keeps the log),
+// replacing a file.
+std::ios::openmode output_open_mode(const std::string& path);
 
 namespace output_kind {
 inline constexpr OutputKind report_json{"cimsim JSON report", "{\n  \"cimsim_version\""};

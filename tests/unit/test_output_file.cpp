@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +61,22 @@ TEST_CASE("an output replaces only an earlier result of the same kind", "[output
                     absent + ": error: --csv names the same file as --json; choose another path");
   CHECK_THROWS_WITH(check_output_paths(sweep_csv(dir.string()), {}),
                     dir.string() + ": error: --csv names a folder; expected a file path");
+  // Two spellings of one file not written yet.
+  const std::string again = (dir / "sub" / ".." / "new.csv").string();
+  fs::create_directories(dir / "sub");
+  CHECK_THROWS_WITH(check_output_paths({{absent, "--json", output_kind::report_json},
+                                        {again, "--csv", output_kind::per_op_csv}},
+                                       {}),
+                    again + ": error: --csv names the same file as --json; choose another path");
+  // A folder on the way that is a file: refused before the run, not when writing after it.
+  const std::string under_file = (dir / "arch.yaml" / "out.csv").string();
+  CHECK_THROWS_WITH(check_output_paths(sweep_csv(under_file), {}),
+                    under_file + ": error: --csv needs a folder '" + arch + "', which is a file");
+  // A terminal, a pipe or /dev/null is written to, not replaced.
+  CHECK_NOTHROW(check_output_paths(sweep_csv("/dev/null"), {}));
+  const std::string fifo = (dir / "fifo").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_NOTHROW(check_output_paths(sweep_csv(fifo), {}));  // would block if it were read
   fs::remove_all(dir);
 }
 
