@@ -34,6 +34,7 @@ GpuCard parse_gpu_card(const ConfigNode& n) {
   g.gemm_efficiency = n.number("gemm_efficiency", 0.01, 1.0);
   g.gemm_saturation_tokens = n.number("gemm_saturation_tokens", 1.0, 1e9);
   g.gemm_efficiency_floor = n.number("gemm_efficiency_floor", 0.001, 1.0);
+  g.gemm_k_overhead = n.number("gemm_k_overhead", 0.0, 1e6);
   g.memory_efficiency = n.number("memory_efficiency", 0.01, 1.0);
   g.int8_gemm_efficiency = n.number("int8_gemm_efficiency", 0.01, 1.0);
   g.kernel_overhead = n.quantity<Dim::time>("kernel_overhead", {}, 0.0, 1e-2, false);

@@ -29,6 +29,9 @@ struct GpuCard {
   double gemm_efficiency = 0;
   double gemm_saturation_tokens = 0;
   double gemm_efficiency_floor = 0;
+  // Fixed work per output tile (prologue, epilogue), in FP16 K elements: a GEMM of depth K runs
+  // at K / (K + gemm_k_overhead) of the rate of an infinitely deep one.
+  double gemm_k_overhead = 0;
   double memory_efficiency = 0;
   double int8_gemm_efficiency = 0;  // the INT8 counterpart of gemm_efficiency
   Time kernel_overhead;

@@ -56,10 +56,19 @@ double gpu_memory_kernel_seconds(const GpuCard& g, double bytes, double ops) {
          g.kernel_overhead.si;
 }
 
+double gpu_gemm_depth_factor(const GpuCard& g, const std::string& precision, double k) {
+  // The tile's fixed work takes the same time at either precision; an INT8 K element takes half
+  // an FP16 one's, so the overhead is twice as many INT8 elements.
+  const double overhead = g.gemm_k_overhead * peak_rate(g, precision) / peak_rate(g, "fp16");
+  return k / (k + overhead);
+}
+
 double gpu_gemm_seconds(const GpuCard& g, const std::string& precision, double m, double k,
-                        double n, double instances, double bytes) {
+                        double n, double instances, double bytes, GemmDepth depth) {
   const double fill = std::clamp(m / g.gemm_saturation_tokens, g.gemm_efficiency_floor, 1.0);
-  const double eta = (precision == "int8" ? g.int8_gemm_efficiency : g.gemm_efficiency) * fill;
+  const double deep = depth == GemmDepth::k ? gpu_gemm_depth_factor(g, precision, k) : 1.0;
+  const double eta =
+      (precision == "int8" ? g.int8_gemm_efficiency : g.gemm_efficiency) * fill * deep;
   const double compute = 2.0 * instances * m * k * n / (peak_rate(g, precision) * eta);
   const double memory = bytes / (g.hbm_bandwidth.si / 8.0 * g.memory_efficiency);
   return std::max(compute, memory) + g.kernel_overhead.si;
@@ -141,7 +150,8 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
           vector_ops += w.ops[i + 1].vector_ops + w.ops[i + 1].vector_specials;
           // One kernel: both products at the rate of a GEMM with the query rows as M.
           const double flops_as_one = static_cast<double>(qk.macs() + av.macs()) / (qk.m * qk.k);
-          kernel(gpu_gemm_seconds(g, "fp16", qk.m, qk.k, flops_as_one / split, 1, bytes / split),
+          kernel(gpu_gemm_seconds(g, "fp16", qk.m, qk.k, flops_as_one / split, 1, bytes / split,
+                                  GemmDepth::unbounded),
                  bytes);
           i += 2;
         } else {

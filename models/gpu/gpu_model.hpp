@@ -2,8 +2,10 @@
 //
 // Latency: a roofline per kernel with achieved-efficiency factors. A GEMM of M token rows takes
 //   max(2MKN / (P * eta(M)), bytes / (B_HBM * eta_mem)) + t_kernel,
-//   eta(M) = gemm_efficiency * clamp(M / gemm_saturation_tokens, gemm_efficiency_floor, 1),
-// (small-M GEMMs leave tensor-core tiles partly empty), where bytes are the weights plus the
+//   eta(M, K) = gemm_efficiency * clamp(M / gemm_saturation_tokens, gemm_efficiency_floor, 1)
+//               * K / (K + gemm_k_overhead)
+// (small-M GEMMs leave tensor-core tiles partly empty; a shallow K spreads each output tile's
+// fixed prologue and epilogue over less work), where bytes are the weights plus the
 // input and output activations. Memory-bound kernels (normalizations, softmax, gathers) move
 // their bytes at B_HBM * eta_mem. Fused mode (TensorRT/FlashAttention practice, the default):
 // matmuls sharing an input (Q, K, V; gate, up) are one GEMM, elementwise ops fold into the
@@ -90,9 +92,16 @@ double gpu_kernel_energy_j(const GpuCard& card, double fp16_macs, double hbm_byt
 // the achieved HBM bandwidth or its operations at the vector rate, plus the kernel overhead.
 double gpu_memory_kernel_seconds(const GpuCard& card, double bytes, double ops);
 
+// Whether a GEMM's depth K costs it the per-tile overhead (gemm_k_overhead). The fused attention
+// kernel's output tiles accumulate over every key, not over its d_head: it is not charged.
+enum class GemmDepth { k, unbounded };
+
+// K / (K + gemm_k_overhead), the overhead in the precision's K elements.
+double gpu_gemm_depth_factor(const GpuCard& card, const std::string& precision, double k);
+
 // Latency of one GEMM kernel (M x K by K x N, `instances` of them) on one GPU; exposed for tests
 // and for the validation against measured GEMMs.
 double gpu_gemm_seconds(const GpuCard& card, const std::string& precision, double m, double k,
-                        double n, double instances, double bytes);
+                        double n, double instances, double bytes, GemmDepth depth = GemmDepth::k);
 
 }  // namespace cimsim

@@ -98,8 +98,28 @@ TEST_CASE("an INT8 MAC carries half the FP16 overhead; attention stays FP16, fus
 TEST_CASE("an INT8 GEMM runs at the card's INT8 efficiency", "[gpu]") {
   GpuCard h200 = load_gpu_card("H200-SXM-141GB", nullptr);
   const double m = 8192, k = 12288, n = 12288, bytes = k * n + m * k + 2.0 * m * n;
+  // The tile overhead of 128 FP16 K elements takes the time of 128 x 1979 / 989.4 INT8 ones.
+  const double int8_overhead = 128 * 1979 / 989.4;
   CHECK(gpu_gemm_seconds(h200, "int8", m, k, n, 1, bytes) ==
-        Approx(2.0 * m * k * n / (1979e12 * 0.468) + 4.1e-6).epsilon(1e-12));
+        Approx(2.0 * m * k * n / (1979e12 * 0.478 * k / (k + int8_overhead)) + 4.0e-6)
+            .epsilon(1e-12));
+}
+
+TEST_CASE("a shallow GEMM spreads each tile's fixed work over less depth", "[gpu]") {
+  GpuCard h200 = load_gpu_card("H200-SXM-141GB", nullptr);
+  REQUIRE(h200.gemm_k_overhead == 128);
+  // BERT-base's projection at batch 128 (M = 16384, K = 768): compute-bound, past saturation.
+  const double m = 16384, k = 768, n = 768, bytes = 2.0 * (k * n + m * k + m * n);
+  CHECK(gpu_gemm_depth_factor(h200, "fp16", k) == Approx(768.0 / 896.0).epsilon(1e-15));
+  CHECK(gpu_gemm_seconds(h200, "fp16", m, k, n, 1, bytes) ==
+        Approx(2.0 * m * k * n / (989.4e12 * 0.69 * 768.0 / 896.0) + 4.0e-6).epsilon(1e-12));
+  // The fused attention kernel accumulates over every key: its d_head is not its depth.
+  const double few_bytes = 1.0;  // compute-bound whatever the depth
+  CHECK(gpu_gemm_seconds(h200, "fp16", m, 64, n, 1, few_bytes, GemmDepth::unbounded) ==
+        Approx(2.0 * m * 64 * n / (989.4e12 * 0.69) + 4.0e-6).epsilon(1e-12));
+  // A card without the overhead (the A100's, not measured) keeps its rate at any depth.
+  GpuCard a100 = load_gpu_card("A100-SXM4-80GB", nullptr);
+  CHECK(gpu_gemm_depth_factor(a100, "int8", 64) == 1.0);
 }
 
 TEST_CASE("the A100 at its calibration GEMM draws its TDP, as derived", "[gpu]") {
@@ -128,7 +148,8 @@ std::string card_text(const std::string& key, const std::string& value) {
       "nvlink_bandwidth: {value: 900GB/s, source: s}\ntdp: {value: 700W, source: s}\n"
       "gemm_efficiency: {value: 0.683, source: s}\n"
       "gemm_saturation_tokens: {value: 280, source: s}\n"
-      "gemm_efficiency_floor: {value: 0.73, source: s}\n"
+      "gemm_efficiency_floor: {value: 0.74, source: s}\n"
+      "gemm_k_overhead: {value: 128, source: s}\n"
       "memory_efficiency: {value: 0.857, source: s}\n"
       "int8_gemm_efficiency: {value: 0.468, source: s}\n"
       "kernel_overhead: {value: 4.1us, source: s}\nawake_power: {value: 120.5W, source: s}\n"
@@ -146,14 +167,14 @@ GpuCard parse_card(const std::string& text) {
 TEST_CASE("a card whose board figures are impossible is refused at its line", "[gpu]") {
   CHECK(parse_card(card_text("tdp", "700W")).awake_power.si == 120.5);
   REQUIRE_THROWS_WITH(parse_card(card_text("board_energy_per_mac", "0.2pJ")),
-                      Catch::Contains("card.yaml:24") && Catch::Contains("board_energy_per_mac") &&
+                      Catch::Contains("card.yaml:25") && Catch::Contains("board_energy_per_mac") &&
                           Catch::Contains("below the 0.333 pJ"));
   REQUIRE_THROWS_WITH(parse_card(card_text("board_energy_per_hbm_bit", "5pJ/bit")),
-                      Catch::Contains("card.yaml:25") &&
+                      Catch::Contains("card.yaml:26") &&
                           Catch::Contains("board_energy_per_hbm_bit") &&
                           Catch::Contains("below the 5.66 pJ/bit"));
   REQUIRE_THROWS_WITH(parse_card(card_text("awake_power", "700W")),
-                      Catch::Contains("card.yaml:23") && Catch::Contains("awake_power") &&
+                      Catch::Contains("card.yaml:24") && Catch::Contains("awake_power") &&
                           Catch::Contains("must be below the TDP (700 W)"));
 }
 

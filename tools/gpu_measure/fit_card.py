@@ -5,8 +5,13 @@ Input: the raw measurements tools/gpu_measure/measure_gpu.py wrote on an NVIDIA 
 (tools/gpu_measure/results/h200_2026-11-28*.json, runs 1-3, each on a fresh machine; run 4,
 the GPT-2 decode checks, was measured after the fit and is not read here).
 
-Latency (docs/gpu-model.md section 2), t_GEMM = max(2MKN / (P eta_0 phi(M)), bytes / (B eta_mem)) + t_k:
-  - eta_0   = FP16 rate of the largest GEMM (8192x12288x12288) over the datasheet peak;
+Latency (docs/gpu-model.md section 2),
+  t_GEMM = max(2MKN / (P eta_0 phi(M) K / (K + K_0)), bytes / (B eta_mem)) + t_k:
+  - K_0     = fixed work per output tile in K elements: the grid 0, 16, ..., 256, each with a
+              coarse search of M_sat, phi_min and t_k (M_sat step 32, phi_min step 0.05), the
+              least squared log error chosen; then M_sat, phi_min and t_k searched finely at it;
+  - eta_0   = FP16 rate of the largest GEMM (8192x12288x12288) over the datasheet peak, over its
+              depth factor 12288 / (12288 + K_0) (eta_0 is the rate of an infinitely deep GEMM);
   - eta_mem = bytes the M = 64 GEMM moves (2 (KN + MK + MN)) over its time, over the datasheet
               bandwidth (the weight-streaming point, as for the A100's LLMCompass calibration);
   - M_sat, phi_min, t_k: exhaustive grid search (M_sat step 8, phi_min step 0.01, t_k step
@@ -74,10 +79,10 @@ def load(files):
     return [json.load(open(os.path.join(ROOT, "tools/gpu_measure/results", f))) for f in files]
 
 
-def gemm_model(r, peak, bandwidth, eta0, eta_mem, m_sat, floor, t_k):
+def gemm_model(r, peak, bandwidth, eta0, eta_mem, m_sat, floor, t_k, k0):
     m, k, n = r["m"], r["k"], r["n"]
     fill = min(1.0, max(floor, m / m_sat))
-    compute = 2.0 * m * k * n / (peak * eta0 * fill)
+    compute = 2.0 * m * k * n / (peak * eta0 * fill * k / (k + k0))
     memory = 2.0 * (k * n + m * k + m * n) / (bandwidth * eta_mem)
     return max(compute, memory) + t_k
 
@@ -90,27 +95,34 @@ def fit_measured(card, files):
     gemms = runs[0]["gemm"]
     big = next(r for r in gemms if r["suite"] == "llmcompass" and r["m"] == 8192)
     m64 = next(r for r in gemms if r["suite"] == "llmcompass" and r["m"] == 64)
-    eta0 = round(2.0 * 8192 * 12288 * 12288 / big["seconds"] / peak, 3)
+    eta_big = 2.0 * 8192 * 12288 * 12288 / big["seconds"] / peak
     eta_mem = round(2.0 * (12288 * 12288 + 2 * 64 * 12288) / m64["seconds"] / bandwidth, 3)
     points = [r for r in gemms if r["m"] >= 16]
 
     # t_k lies between an empty kernel's time in a CUDA graph and the fastest GEMM's whole time.
     t_k_low = math.ceil(runs[0]["kernel_overhead"]["graph_tiny_kernel_seconds"] * 1e7)
     t_k_high = math.floor(min(r["seconds"] for r in points) * 1e7)
-    terms = [(2.0 * r["m"] * r["k"] * r["n"] / (peak * eta0),
-              2.0 * (r["k"] * r["n"] + r["m"] * r["k"] + r["m"] * r["n"]) / (bandwidth * eta_mem),
-              r["m"], math.log(r["seconds"])) for r in points]
-    best = None
-    for m_sat in range(64, 2049, 8):
-        for floor_pct in range(10, 100):
-            floor = floor_pct / 100.0
-            busy = [max(c / min(1.0, max(floor, m / m_sat)), mem) for c, mem, m, _ in terms]
-            for t_k_tenths in range(t_k_low, t_k_high + 1):
-                t_k = t_k_tenths * 1e-7
-                sq = sum((math.log(b + t_k) - y) ** 2 for b, (_, _, _, y) in zip(busy, terms))
-                if best is None or sq < best[0]:
-                    best = (sq, (m_sat, floor, t_k))
-    m_sat, floor, t_k = best[1]
+
+    def search(k0, m_sats, floors):
+        eta0 = round(eta_big * (12288 + k0) / 12288, 3)
+        terms = [(2.0 * r["m"] * r["k"] * r["n"] / (peak * eta0 * r["k"] / (r["k"] + k0)),
+                  2.0 * (r["k"] * r["n"] + r["m"] * r["k"] + r["m"] * r["n"])
+                  / (bandwidth * eta_mem), r["m"], math.log(r["seconds"])) for r in points]
+        best = None
+        for m_sat in m_sats:
+            for floor in floors:
+                busy = [max(c / min(1.0, max(floor, m / m_sat)), mem) for c, mem, m, _ in terms]
+                for t_k_tenths in range(t_k_low, t_k_high + 1):
+                    t_k = t_k_tenths * 1e-7
+                    sq = sum((math.log(b + t_k) - y) ** 2 for b, (_, _, _, y) in zip(busy, terms))
+                    if best is None or sq < best[0]:
+                        best = (sq, (eta0, m_sat, floor, t_k))
+        return best
+
+    coarse = [search(k0, range(64, 2049, 32), [f / 100.0 for f in range(10, 100, 5)])
+              for k0 in range(0, 257, 16)]
+    k0 = 16 * min(range(len(coarse)), key=lambda i: coarse[i][0])
+    eta0, m_sat, floor, t_k = search(k0, range(64, 2049, 8), [f / 100.0 for f in range(10, 100)])[1]
 
     awake = sum(r["idle"]["power_w"] for r in runs) / len(runs)
     e_bit, e_mac = [], []
@@ -128,13 +140,13 @@ def fit_measured(card, files):
     e_mac = sum(e_mac) / len(e_mac)
     values = {
         "gemm_efficiency": eta0, "memory_efficiency": eta_mem,
-        "gemm_saturation_tokens": m_sat, "gemm_efficiency_floor": floor,
+        "gemm_saturation_tokens": m_sat, "gemm_efficiency_floor": floor, "gemm_k_overhead": k0,
         "kernel_overhead": round(t_k * 1e6, 1),  # us
         "awake_power": round(awake, 1),  # W
         "board_energy_per_mac": round(e_mac * 1e12, 3),  # pJ
         "board_energy_per_hbm_bit": round(e_bit * 1e12, 2),  # pJ/bit
     }
-    return values, points, (peak, bandwidth, eta0, eta_mem, m_sat, floor, t_k)
+    return values, points, (peak, bandwidth, eta0, eta_mem, m_sat, floor, t_k, k0)
 
 
 def fit():
@@ -147,9 +159,13 @@ def fit():
     if any(r.get("layout") != "weights (n, k), passed transposed" for r in int8):
         sys.exit(f"{INT8_RUN}: its INT8 GEMMs must pass the K x N operand column-major")
     big = next(r for r in int8 if r["m"] == 8192)
+    # Over its depth factor, as eta_0: the tile's fixed time is the same at either precision, so
+    # in INT8 elements (half an FP16 element's time) the overhead is 2 K_0.
+    k0_int8 = 2 * cards["h200_sxm_141gb"]["gemm_k_overhead"]
     cards["h200_sxm_141gb"]["int8_gemm_efficiency"] = round(
-        2.0 * 8192 * 12288 * 12288 / big["seconds"] / (card_number("h200_sxm_141gb",
-                                                                   "tensor_int8_tops", "") * 1e12), 3)
+        2.0 * 8192 * 12288 * 12288 / big["seconds"]
+        / (card_number("h200_sxm_141gb", "tensor_int8_tops", "") * 1e12)
+        * (12288 + k0_int8) / 12288, 3)
     cards["h100_sxm5_80gb"]["int8_gemm_efficiency"] = cards["h200_sxm_141gb"]["int8_gemm_efficiency"]
     # A100: the H200's per-MAC and on-chip per-bit energies scaled by F V^2 (S = (F / 45 nm)
     # (V / 0.9 V)^2, both cards at 0.75 V, so S_A100 / S_H200 = 7 / 5); awake power from its TDP.
@@ -173,7 +189,8 @@ def fit():
 
 # The unit each fitted key is written in, in the cards.
 UNITS = {"gemm_efficiency": "", "memory_efficiency": "", "gemm_saturation_tokens": "",
-         "gemm_efficiency_floor": "", "int8_gemm_efficiency": "", "kernel_overhead": "us",
+         "gemm_efficiency_floor": "", "gemm_k_overhead": "", "int8_gemm_efficiency": "",
+         "kernel_overhead": "us",
          "awake_power": "W", "board_energy_per_mac": "pJ", "board_energy_per_hbm_bit": "pJ/bit"}
 
 
