@@ -156,7 +156,8 @@ const std::vector<ParamDoc>& parameter_docs() {
       {"gpu.gemm_efficiency_floor", "", "required", "[0.001, 1]",
        "lowest fraction of gemm_efficiency for small M"},
       {"gpu.gemm_k_overhead", "", "required", "[0, 1e6]",
-       "fixed work per GEMM output tile, in FP16 K elements: depth K runs at K / (K + this)"},
+       "fixed work per GEMM output tile, in FP16 K elements: depth K runs at K / (K + this); "
+       "INT8 takes the same time for it"},
       {"gpu.memory_efficiency", "", "required", "[0.01, 1]",
        "fraction of HBM bandwidth streaming kernels reach"},
       {"gpu.int8_gemm_efficiency", "", "required", "[0.01, 1]",

@@ -35,6 +35,11 @@ double peak_rate(const GpuCard& g, const std::string& precision) {
   return precision == "int8" ? g.tensor_int8_ops : g.tensor_fp16_flops;
 }
 
+// The achieved fraction of the peak of an infinitely deep, full GEMM.
+double efficiency(const GpuCard& g, const std::string& precision) {
+  return precision == "int8" ? g.int8_gemm_efficiency : g.gemm_efficiency;
+}
+
 }  // namespace
 
 GpuNamedEnergy gpu_named_energy(const GpuCard& g) {
@@ -57,9 +62,11 @@ double gpu_memory_kernel_seconds(const GpuCard& g, double bytes, double ops) {
 }
 
 double gpu_gemm_depth_factor(const GpuCard& g, const std::string& precision, double k) {
-  // The tile's fixed work takes the same time at either precision; an INT8 K element takes half
-  // an FP16 one's, so the overhead is twice as many INT8 elements.
-  const double overhead = g.gemm_k_overhead * peak_rate(g, precision) / peak_rate(g, "fp16");
+  // The tile's fixed work takes the same time at either precision. It is gemm_k_overhead FP16
+  // elements at the FP16 rate; at the INT8 rate (achieved, not peak) that time holds this many
+  // INT8 elements.
+  const double overhead = g.gemm_k_overhead * (peak_rate(g, precision) * efficiency(g, precision)) /
+                          (peak_rate(g, "fp16") * g.gemm_efficiency);
   return k / (k + overhead);
 }
 
@@ -67,8 +74,7 @@ double gpu_gemm_seconds(const GpuCard& g, const std::string& precision, double m
                         double n, double instances, double bytes, GemmDepth depth) {
   const double fill = std::clamp(m / g.gemm_saturation_tokens, g.gemm_efficiency_floor, 1.0);
   const double deep = depth == GemmDepth::k ? gpu_gemm_depth_factor(g, precision, k) : 1.0;
-  const double eta =
-      (precision == "int8" ? g.int8_gemm_efficiency : g.gemm_efficiency) * fill * deep;
+  const double eta = efficiency(g, precision) * fill * deep;
   const double compute = 2.0 * instances * m * k * n / (peak_rate(g, precision) * eta);
   const double memory = bytes / (g.hbm_bandwidth.si / 8.0 * g.memory_efficiency);
   return std::max(compute, memory) + g.kernel_overhead.si;

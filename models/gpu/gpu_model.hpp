@@ -1,7 +1,7 @@
 // The von Neumann baseline: the same op graph on a GPU.
 //
 // Latency: a roofline per kernel with achieved-efficiency factors. A GEMM of M token rows takes
-//   max(2MKN / (P * eta(M)), bytes / (B_HBM * eta_mem)) + t_kernel,
+//   max(2MKN / (P * eta(M, K)), bytes / (B_HBM * eta_mem)) + t_kernel,
 //   eta(M, K) = gemm_efficiency * clamp(M / gemm_saturation_tokens, gemm_efficiency_floor, 1)
 //               * K / (K + gemm_k_overhead)
 // (small-M GEMMs leave tensor-core tiles partly empty; a shallow K spreads each output tile's
@@ -96,7 +96,8 @@ double gpu_memory_kernel_seconds(const GpuCard& card, double bytes, double ops);
 // kernel's output tiles accumulate over every key, not over its d_head: it is not charged.
 enum class GemmDepth { k, unbounded };
 
-// K / (K + gemm_k_overhead), the overhead in the precision's K elements.
+// K / (K + K_ov): K_ov is gemm_k_overhead FP16 elements, or for INT8 as many INT8 elements as
+// take the same time at the INT8 achieved rate (K_0 P_int8 eta_int8 / (P_fp16 eta_0)).
 double gpu_gemm_depth_factor(const GpuCard& card, const std::string& precision, double k);
 
 // Latency of one GEMM kernel (M x K by K x N, `instances` of them) on one GPU; exposed for tests

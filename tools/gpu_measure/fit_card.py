@@ -12,6 +12,9 @@ Latency (docs/gpu-model.md section 2),
               least squared log error chosen; then M_sat, phi_min and t_k searched finely at it;
   - eta_0   = FP16 rate of the largest GEMM (8192x12288x12288) over the datasheet peak, over its
               depth factor 12288 / (12288 + K_0) (eta_0 is the rate of an infinitely deep GEMM);
+              the INT8 efficiency likewise, with the INT8 overhead K_0 (P_int8 eta_int8) /
+              (P_fp16 eta_0) elements: the tile's fixed work takes the same time at either
+              precision;
   - eta_mem = bytes the M = 64 GEMM moves (2 (KN + MK + MN)) over its time, over the datasheet
               bandwidth (the weight-streaming point, as for the A100's LLMCompass calibration);
   - M_sat, phi_min, t_k: exhaustive grid search (M_sat step 8, phi_min step 0.01, t_k step
@@ -19,7 +22,9 @@ Latency (docs/gpu-model.md section 2),
               (27 GEMMs: M x 12288 x 12288, the BERT-base projections at M = 128 ... 49152, and
               8192^3); t_k is bounded by measurement: at least an empty kernel's time in a CUDA
               graph, at most the fastest GEMM's whole time. The fit is shallow in M_sat and
-              phi_min together (M_sat 1080 with phi_min 0.95 errs 0.4% more, in RMS).
+              phi_min together (on the H200, M_sat 1080 with phi_min 0.95 errs 1.2% more, in
+              RMS), and in K_0: the coarse search picks 128 on both cards, where a fine search at
+              112 fits the H200 0.02% better and 144 ties on the H100.
 
 Board energy (docs/gpu-model.md section 5), E = P_awake t + MACs e_mac + HBM bits e_bit:
   - P_awake = NVML energy over 4 s with the clocks up and no kernel running (mean of the runs);
@@ -159,13 +164,16 @@ def fit():
     if any(r.get("layout") != "weights (n, k), passed transposed" for r in int8):
         sys.exit(f"{INT8_RUN}: its INT8 GEMMs must pass the K x N operand column-major")
     big = next(r for r in int8 if r["m"] == 8192)
-    # Over its depth factor, as eta_0: the tile's fixed time is the same at either precision, so
-    # in INT8 elements (half an FP16 element's time) the overhead is 2 K_0.
-    k0_int8 = 2 * cards["h200_sxm_141gb"]["gemm_k_overhead"]
-    cards["h200_sxm_141gb"]["int8_gemm_efficiency"] = round(
-        2.0 * 8192 * 12288 * 12288 / big["seconds"]
-        / (card_number("h200_sxm_141gb", "tensor_int8_tops", "") * 1e12)
-        * (12288 + k0_int8) / 12288, 3)
+    # Over its depth factor, as eta_0. The tile's fixed time is the same at either precision, so
+    # in INT8 elements at the INT8 achieved rate the overhead is K_0 r eta_int8 / eta_0, with
+    # r = P_int8 / P_fp16; eta_int8 = measured (12288 + K_0 r eta_int8 / eta_0) / 12288, solved.
+    h200 = cards["h200_sxm_141gb"]
+    peak8 = card_number("h200_sxm_141gb", "tensor_int8_tops", "")
+    ratio = peak8 / card_number("h200_sxm_141gb", "tensor_fp16_tflops", "")
+    measured = 2.0 * 8192 * 12288 * 12288 / big["seconds"] / (peak8 * 1e12)
+    h200["int8_gemm_efficiency"] = round(
+        measured / (1.0 - measured * h200["gemm_k_overhead"] * ratio
+                    / (12288 * h200["gemm_efficiency"])), 3)
     cards["h100_sxm5_80gb"]["int8_gemm_efficiency"] = cards["h200_sxm_141gb"]["int8_gemm_efficiency"]
     # A100: the H200's per-MAC and on-chip per-bit energies scaled by F V^2 (S = (F / 45 nm)
     # (V / 0.9 V)^2, both cards at 0.75 V, so S_A100 / S_H200 = 7 / 5); awake power from its TDP.
