@@ -187,6 +187,12 @@ class Worker {
  public:
   Worker(const std::string& sweep_file, const std::string& sweep_text, const Plan& plan)
       : plan_(plan), arch_root_(ConfigNode::load_file(plan.arch_file, nullptr)) {
+    // When no axis touches the technology section, every point has the architecture's card:
+    // it is parsed once (the base architecture was checked whole by read_plan).
+    if (std::none_of(plan.axes.begin(), plan.axes.end(),
+                     [](const SweepAxis& a) { return a.key.rfind("technology.", 0) == 0; })) {
+      technology_ = parse_technology(arch_root_.child("technology"));
+    }
     // The text read at the start (the file may change meanwhile), parsed once per worker: the
     // points' values stay nodes of this document, so a refusal names their lines.
     const ConfigNode axes = ConfigNode::load_string(sweep_text, sweep_file, nullptr).child("axes");
@@ -223,9 +229,9 @@ class Worker {
       Cached fresh;
       try {
         auto arch = std::make_shared<const ArchSpec>(
-            chosen.empty() ? parse_arch(arch_root_, plan_.arch_file)
+            chosen.empty() ? parse_arch(arch_root_, plan_.arch_file, technology())
                            : parse_arch(nested(arch_nest_, chosen).with_fallback(arch_root_),
-                                        plan_.arch_file));
+                                        plan_.arch_file, technology()));
         fresh.costs = std::make_shared<const CostTable>(build_cost_table(*arch));
         fresh.arch = std::move(arch);
       } catch (const UserError& e) {
@@ -291,8 +297,11 @@ class Worker {
     return *made;
   }
 
+  const TechnologyCard* technology() const { return technology_ ? &*technology_ : nullptr; }
+
   const Plan& plan_;
   ConfigNode arch_root_;
+  std::optional<TechnologyCard> technology_;          // when no axis touches the section
   std::vector<std::vector<ConfigNode>> axis_values_;  // per axis of the plan, its values' nodes
   std::optional<ConfigNode> arch_nest_, workload_nest_;
   std::optional<Cached> cached_;

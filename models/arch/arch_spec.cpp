@@ -144,12 +144,18 @@ LinkSpec parse_link(const ConfigNode& given) {
 
 }  // namespace
 
-ArchSpec parse_arch(const ConfigNode& root, const std::string& file) {
+ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
+                    const TechnologyCard* technology) {
   ArchSpec s;
   s.file = file;
   s.name = root.string("name");
   root.allow("description");
-  s.technology = parse_technology(root.child("technology"));
+  if (technology) {
+    root.allow("technology");
+    s.technology = *technology;
+  } else {
+    s.technology = parse_technology(root.child("technology"));
+  }
   s.clock = root.quantity<Dim::frequency>("clock", {}, 1.0, 20e9, false);
   // The supply at which the clock, the read pulse and the ADC rate were given (by default the
   // node's nominal supply); at another supply they scale with the alpha-power-law gate delay

@@ -145,6 +145,9 @@ struct ArchSpec {
 
 // Loads and validates an architecture file; every value read is recorded in `resolved`.
 ArchSpec load_arch(const std::string& path, ResolvedConfig* resolved);
-ArchSpec parse_arch(const ConfigNode& root, const std::string& file);
+// With `technology`, the root's technology section is taken as already parsed into it: a sweep
+// whose points leave the section alone parses it once.
+ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
+                    const TechnologyCard* technology = nullptr);
 
 }  // namespace cimsim
