@@ -121,6 +121,27 @@ std::optional<YAML::Node> lookup(const YAML::Node& map, std::string_view key) {
   return std::nullopt;
 }
 
+// The map that holds the last part of a dotted key path under `root`, and that last part:
+// nest() makes the sections on the way, renest() finds them (nothing when one is missing).
+std::optional<YAML::Node> section_of(const YAML::Node& root, std::string_view dotted, bool make,
+                                     std::string_view& leaf) {
+  YAML::Node at;
+  at.reset(root);
+  leaf = dotted;
+  for (std::size_t dot = leaf.find('.'); dot != std::string_view::npos; dot = leaf.find('.')) {
+    const std::string_view part = leaf.substr(0, dot);
+    std::optional<YAML::Node> next = lookup(at, part);
+    if (!next) {
+      if (!make) return std::nullopt;
+      at[std::string(part)] = YAML::Node(YAML::NodeType::Map);
+      next = lookup(at, part);
+    }
+    at.reset(*next);
+    leaf.remove_prefix(dot + 1);
+  }
+  return at;
+}
+
 // Adds `key` to a node's asked keys without building a string when it is there already.
 void mark_asked(std::set<std::string, std::less<>>& asked, std::string_view key) {
   if (asked.find(key) == asked.end()) asked.emplace(key);
@@ -255,17 +276,9 @@ ConfigNode ConfigNode::nest(const std::vector<std::pair<std::string, ConfigNode>
   if (values.empty()) panic("ConfigNode::nest: nothing to nest");
   YAML::Node root(YAML::NodeType::Map);
   for (const auto& [dotted, value] : values) {
-    YAML::Node at;
-    at.reset(root);
-    std::string_view rest = dotted;
-    for (std::size_t dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.')) {
-      const std::string part(rest.substr(0, dot));
-      if (!at[part].IsDefined()) at[part] = YAML::Node(YAML::NodeType::Map);
-      YAML::Node next = at[part];
-      at.reset(next);
-      rest.remove_prefix(dot + 1);
-    }
-    at[std::string(rest)] = value.node_;
+    std::string_view leaf;
+    YAML::Node at = *section_of(root, dotted, /*make=*/true, leaf);
+    at[std::string(leaf)] = value.node_;
   }
   return ConfigNode(values.front().second.doc_, root, "", values.front().second.resolved_);
 }
@@ -274,19 +287,14 @@ ConfigNode ConfigNode::renest(const std::vector<std::pair<std::string, ConfigNod
   if (values.empty()) panic("ConfigNode::renest: nothing to nest");
   for (const auto& [dotted, value] : values) {
     if (value.doc_ != doc_) panic("ConfigNode::renest: a value of another document");
-    YAML::Node at;
-    at.reset(node_);
-    std::string_view rest = dotted;
-    for (std::size_t dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.')) {
-      std::optional<YAML::Node> next = lookup(at, rest.substr(0, dot));
-      if (!next) panic(fmt::format("ConfigNode::renest: '{}' was not nested", dotted));
-      at.reset(*next);
-      rest.remove_prefix(dot + 1);
+    std::string_view leaf;
+    std::optional<YAML::Node> at = section_of(node_, dotted, /*make=*/false, leaf);
+    if (!at || !lookup(*at, leaf)) {
+      panic(fmt::format("ConfigNode::renest: '{}' was not nested", dotted));
     }
-    if (!lookup(at, rest)) panic(fmt::format("ConfigNode::renest: '{}' was not nested", dotted));
     // Through the map, not a kept handle: assigning to a handle that an earlier assignment
     // pointed at a value would overwrite that value.
-    at[std::string(rest)] = value.node_;
+    (*at)[std::string(leaf)] = value.node_;
   }
   return ConfigNode(doc_, node_, "", resolved_);
 }

@@ -66,7 +66,7 @@ double gpu_gemm_depth_factor(const GpuCard& g, const std::string& precision, dou
   // elements at the FP16 rate; at the INT8 rate (achieved, not peak) that time holds this many
   // INT8 elements.
   const double overhead = g.gemm_k_overhead * (peak_rate(g, precision) * efficiency(g, precision)) /
-                          (peak_rate(g, "fp16") * g.gemm_efficiency);
+                          (peak_rate(g, "fp16") * efficiency(g, "fp16"));
   return k / (k + overhead);
 }
 
