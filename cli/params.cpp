@@ -111,6 +111,9 @@ const std::vector<ParamDoc>& parameter_docs() {
        "chiplet global buffer capacity (0: none)"},
       {"chiplet.vector_lanes", "", "required", "0..65536",
        "lanes of the digital vector unit (one op per lane per cycle)"},
+      {"chiplet.dynamic_matmuls", "", "vector_unit", "vector_unit | arrays",
+       "where QK^T and AV run: the vector unit, or arrays of their own into which each pass "
+       "programs the keys and values (the cells' write energy, time and endurance)"},
       {"package.mesh.columns", "", "required", "1..64", "chiplet mesh width"},
       {"package.mesh.rows", "", "required", "1..64", "chiplet mesh height"},
       {"package.link.preset", "", "none", "a card in configs/link/", "start from this link card"},

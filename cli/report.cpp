@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <limits>
+
 namespace cimsim {
 
 std::string matching_gpu_precision(const ArchSpec& arch) {
@@ -46,6 +49,22 @@ double tokens_per_pass(const Workload& w) {
   return static_cast<double>(w.request.batch) * (w.request.phase == "decode" ? 1 : w.request.seq);
 }
 
+// Passes until the most-written cell has taken its endurance, and the time that takes at the
+// chip's throughput; zero writes wear nothing (both infinite).
+double lifetime_passes(const RunResult& r) {
+  const double writes = r.evaluation.max_cell_writes_per_pass;
+  return writes > 0 ? r.arch.technology.endurance_cycles / writes
+                    : std::numeric_limits<double>::infinity();
+}
+
+std::string duration_words(double s) {
+  if (s < 120) return fmt::format("{:.3g} s", s);
+  if (s < 2 * 3600) return fmt::format("{:.3g} minutes", s / 60);
+  if (s < 2 * 86400) return fmt::format("{:.3g} hours", s / 3600);
+  if (s < 2 * 365.25 * 86400) return fmt::format("{:.3g} days", s / 86400);
+  return fmt::format("{:.3g} years", s / (365.25 * 86400));
+}
+
 }  // namespace
 
 Json report_json(const RunResult& r) {
@@ -83,9 +102,13 @@ Json report_json(const RunResult& r) {
       {"weight_parameters", w.weight_parameters()},
   };
   j["mapping"] = {
-      {"arrays", m.arrays_used},          {"arrays_available", m.arrays_available},
-      {"utilization", m.utilization},     {"fits", m.fits},
-      {"chiplets_used", m.chiplets_used}, {"reload_rounds", m.reload_rounds},
+      {"arrays", m.arrays_used},
+      {"arrays_available", m.arrays_available},
+      {"utilization", m.utilization},
+      {"fits", m.fits},
+      {"chiplets_used", m.chiplets_used},
+      {"reload_rounds", m.reload_rounds},
+      {"dynamic_matmuls", a.chiplet.dynamic_matmuls},
   };
   Json breakdown = Json::object();
   for (int c = 0; c < kNumComponents; ++c) {
@@ -120,6 +143,15 @@ Json report_json(const RunResult& r) {
   const auto& g = r.gpu;
   const double tokens = tokens_per_pass(w);
   j["cim"]["energy_per_token_pj"] = e.energy_j / tokens / kPico;
+  const double passes = lifetime_passes(r);
+  const bool wears = std::isfinite(passes);
+  j["cim"]["wear"] = {
+      {"endurance_cycles", a.technology.endurance_cycles},
+      {"max_writes_per_cell_per_pass", e.max_cell_writes_per_pass},
+      {"lifetime_passes", wears ? Json(passes) : Json(nullptr)},
+      {"lifetime_s",
+       wears && e.inferences_per_s > 0 ? Json(passes / e.inferences_per_s) : Json(nullptr)},
+  };
   j["gpu"] = {
       {"name", g.card},
       {"precision", g.precision},
@@ -202,6 +234,15 @@ std::string report_table(const RunResult& r) {
   if (!m.fits) {
     line(fmt::format("  CIM latency includes {:.4f} us of weight reprogramming",
                      e.reload_latency_s / kMicro));
+  }
+  if (const double passes = lifetime_passes(r); std::isfinite(passes)) {
+    line(fmt::format(
+        "  wear: the most-written cell takes {:.3g} write(s) per pass; its {:.3g}-cycle "
+        "endurance lasts {:.3g} passes{}",
+        e.max_cell_writes_per_pass, r.arch.technology.endurance_cycles, passes,
+        e.inferences_per_s > 0
+            ? fmt::format(", {} at full throughput", duration_words(passes / e.inferences_per_s))
+            : ""));
   }
   line(fmt::format(
       "  GPU energy: compute {:.1f}%, on-chip SRAM {:.1f}%, HBM {:.1f}%, overheads {:.1f}% (per "

@@ -8,12 +8,11 @@ namespace cimsim {
 
 using u64 = std::uint64_t;
 
-// Counts of one weight matmul on its arrays.
-void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable& c,
-                         int input_cycles, int columns_per_weight, bool offset, bool dac,
-                         ActionCounts& a) {
-  const u64 m = op.m, k = op.k, n = op.n, cyc = input_cycles, groups = p.row_groups,
-            ct = p.col_tiles;
+// Counts of m input vectors through one K x N matrix's arrays.
+void count_array_matmul(std::uint64_t m, std::uint64_t k, std::uint64_t n, const MatrixPlacement& p,
+                        const CostTable& c, int input_cycles, int columns_per_weight, bool offset,
+                        bool dac, ActionCounts& a) {
+  const u64 cyc = input_cycles, groups = p.row_groups, ct = p.col_tiles;
   const u64 ref = offset ? 1 : 0;
   const u64 act = c.activation_bits;
   a[Action::cell_read] += m * cyc * (k * n * columns_per_weight + ref * k * ct);
@@ -26,6 +25,24 @@ void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable
   a[Action::partial_sum_add] += m * n * (groups - 1);
   a[Action::tile_buffer_bit] += 2 * m * k * act + 2 * m * n * act;
   a[Action::global_buffer_bit] += 2 * m * n * act;
+}
+
+void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable& c,
+                         int input_cycles, int columns_per_weight, bool offset, bool dac,
+                         ActionCounts& a) {
+  count_array_matmul(op.m, op.k, op.n, p, c, input_cycles, columns_per_weight, offset, dac, a);
+}
+
+void count_operand_writes(const MatrixPlacement& p, const CostTable& c, int columns_per_weight,
+                          ActionCounts& a) {
+  const u64 values = static_cast<u64>(p.operands) * p.written_rows * p.written_columns;
+  a[Action::kv_cell_write] += values * columns_per_weight;
+  a[Action::global_buffer_bit] += values * c.activation_bits;
+}
+
+double operand_write_s(const MatrixPlacement& p, const CostTable& c, int rows_per_array) {
+  return static_cast<double>(std::min<std::int64_t>(p.written_rows, rows_per_array)) *
+         c.write_time_per_row_s;
 }
 
 Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, Workspace& ws,
@@ -84,6 +101,25 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
         break;
       }
       case OpKind::dynamic_matmul: {
+        if (map.op_matrix[i] >= 0) {
+          // In the arrays: program this pass's keys or values, then stream every query vector
+          // through its operand's arrays. Operands have arrays of their own and work in
+          // parallel; the query heads that share one (grouped-query attention) take turns.
+          const MatrixPlacement& p = map.matrices[map.op_matrix[i]];
+          count_operand_writes(p, c, map.columns_per_weight, a);
+          count_array_matmul(static_cast<u64>(op.instances * op.m), op.k, op.n, p, c,
+                             map.input_cycles, map.columns_per_weight, map.offset_column,
+                             map.dac_inputs, a);
+          const double sharing = static_cast<double>(op.instances / p.operands);
+          const double s =
+              operand_write_s(p, c, map.rows_per_array) +
+              sharing * op.m * c.array_vector_s * static_cast<double>(p.groups_per_array);
+          t += s;
+          max_matrix_s = std::max(max_matrix_s, s);
+          e.max_cell_writes_per_pass =
+              std::max(e.max_cell_writes_per_pass, 1.0 / static_cast<double>(p.passes_per_write));
+          break;
+        }
         a[Action::vector_mac] += op.macs();
         a[Action::global_buffer_bit] +=
             static_cast<u64>(op.instances * (op.m * op.k + op.k * op.n) + op.output_elements) * act;
@@ -137,6 +173,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   if (!map.fits) {
     // Every pass reprograms all arrays: weights come from DRAM and are written round by round,
     // each array writing its rows one after another.
+    e.max_cell_writes_per_pass = 1.0;
     e.counts[Action::cell_write] += map.cells_used;
     e.counts[Action::dram_bit] += map.weight_bits_total;
     const double from_dram = map.weight_bits_total / c.dram_bandwidth_bps;

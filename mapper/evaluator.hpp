@@ -13,6 +13,9 @@
 // Throughput: inferences pipeline behind each other, so the busiest resource (one matrix's
 // arrays, one chiplet's vector unit, the DRAM port) sets the rate. When the weights do not fit,
 // each pass reprograms the arrays and ops run one after another with nothing overlapped.
+// Activation matmuls in the arrays (chiplet.dynamic_matmuls: arrays) first program their keys
+// or values (each array its rows one after another, write_time per row), then stream their
+// query vectors like a weight matmul; their arrays count as a matrix for the throughput.
 #pragma once
 
 #include <array>
@@ -36,11 +39,21 @@ struct OpResult {
   double hop_latency_s = 0;  // per-hop latency its inputs pay once
 };
 
-// The actions one weight matmul's arrays perform for `op.m` input vectors (linear in op.m, so
-// a replay may count vector by vector).
+// The actions a matrix's arrays perform for m input vectors through its K x N placement
+// (linear in m, so a replay may count vector by vector).
+void count_array_matmul(std::uint64_t m, std::uint64_t k, std::uint64_t n, const MatrixPlacement& p,
+                        const CostTable& c, int input_cycles, int columns_per_weight, bool offset,
+                        bool dac, ActionCounts& a);
+// The same for a weight matmul's `op.m` vectors.
 void count_weight_matmul(const Op& op, const MatrixPlacement& p, const CostTable& c,
                          int input_cycles, int columns_per_weight, bool offset, bool dac,
                          ActionCounts& a);
+// A dynamic matmul in the arrays: the cells it programs this pass (keys or values, at the
+// arrays' columns per weight) and the buffer bits read to program them.
+void count_operand_writes(const MatrixPlacement& p, const CostTable& c, int columns_per_weight,
+                          ActionCounts& a);
+// Time to program them: each array writes its rows one after another, all arrays at once.
+double operand_write_s(const MatrixPlacement& p, const CostTable& c, int rows_per_array);
 
 struct Evaluation {
   ActionCounts counts;
@@ -51,6 +64,10 @@ struct Evaluation {
   double bottleneck_s = 0;      // busiest resource's time per pass
   double inferences_per_s = 0;
   std::int64_t macs = 0;
+  // Wear: writes the most-written cell takes per pass (1 when a pass reprograms weights or
+  // writes keys and values whole; 1 / KV length when decode steps append to a resident cache
+  // that fills over a sequence); 0 when nothing is written.
+  double max_cell_writes_per_pass = 0;
   double tops_per_w() const { return energy_j > 0 ? 2.0 * macs / energy_j / 1e12 : 0.0; }
   double effective_tops() const { return 2.0 * macs * inferences_per_s / 1e12; }
 };

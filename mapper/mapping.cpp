@@ -27,6 +27,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
   const std::int64_t outputs_per_array = xb.weights_per_array(arch.technology.bits_per_cell);
   const bool offset = xb.signed_weights == "offset";
   const std::int64_t per_chiplet = arch.crossbar_count_per_chiplet();
+  const bool in_arrays = arch.chiplet.dynamic_matmuls_in_arrays();
 
   Mapping m;
   m.arrays_available = arch.total_arrays();
@@ -47,39 +48,65 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
   std::int64_t next_array = 0;
   for (size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
-    if (op.kind != OpKind::weight_matmul) {
+    const bool dynamic = op.kind == OpKind::dynamic_matmul && in_arrays;
+    if (op.kind != OpKind::weight_matmul && !dynamic) {
       m.op_chiplet[i] = op.inputs.empty() ? m.dram_chiplet : m.op_chiplet[op.inputs.front()];
       continue;
     }
     MatrixPlacement p;
     p.op = static_cast<int>(i);
+    p.dynamic = dynamic;
+    p.operands = dynamic ? op.operand_instances : 1;
     p.row_tiles = ceil_div(op.k, xb.rows);
     p.row_groups = (p.row_tiles - 1) * xb.row_groups(xb.rows) +
                    xb.row_groups(op.k - (p.row_tiles - 1) * xb.rows);
     p.groups_per_array = xb.row_groups(op.k);
     p.col_tiles = ceil_div(op.n, outputs_per_array);
-    p.arrays = p.row_tiles * p.col_tiles;
+    p.arrays = p.operands * p.row_tiles * p.col_tiles;
     p.first_array = next_array;
-    p.used_cells = op.k * op.n * cpw + (offset ? op.k * p.col_tiles : 0);
+    p.used_cells = p.operands * (op.k * op.n * cpw + (offset ? op.k * p.col_tiles : 0));
     next_array += p.arrays;
-    m.cells_used += p.used_cells;
-    m.weight_bits_total += op.k * op.n * xb.weight_bits;
+    if (dynamic) {
+      m.operand_cells_used += p.used_cells;
+    } else {
+      m.cells_used += p.used_cells;
+      m.weight_bits_total += op.k * op.n * xb.weight_bits;
+    }
     m.op_matrix[i] = static_cast<int>(m.matrices.size());
     m.op_chiplet[i] = static_cast<int>((p.first_array % m.arrays_available) / per_chiplet);
     m.matrices.push_back(p);
   }
   m.arrays_used = next_array;
   m.fits = m.arrays_used <= m.arrays_available;
+  // A decode step appends its position to a resident KV cache: a key is a column of K^T (one
+  // cell per row it spans), a value a row of V. A cache that is not resident (the arrays are
+  // reprogrammed every pass) and a prefill write the whole operand.
+  for (MatrixPlacement& p : m.matrices) {
+    if (!p.dynamic) continue;
+    const Op& op = w.ops[static_cast<size_t>(p.op)];
+    p.written_rows = op.k;
+    p.written_columns = op.n;
+    if (!m.fits) continue;
+    if (op.appended_axis == Op::CachedAxis::k) {
+      p.written_rows = 1;
+      p.passes_per_write = op.k;
+    } else if (op.appended_axis == Op::CachedAxis::n) {
+      p.written_columns = 1;
+      p.passes_per_write = op.n;
+    }
+  }
   m.reload_rounds = m.fits ? 0 : ceil_div(m.arrays_used, m.arrays_available);
   const std::int64_t resident = std::min(m.arrays_used, m.arrays_available);
   m.chiplets_used = static_cast<int>(ceil_div(resident, per_chiplet));
   const double cells_of_used_arrays = static_cast<double>(m.arrays_used) * xb.rows * xb.columns;
-  m.utilization =
-      m.arrays_used > 0 ? static_cast<double>(m.cells_used) / cells_of_used_arrays : 0.0;
+  m.utilization = m.arrays_used > 0 ? static_cast<double>(m.cells_used + m.operand_cells_used) /
+                                          cells_of_used_arrays
+                                    : 0.0;
   check_counts_fit(arch, w, m, count_remedy);
   if (arch.chiplet.vector_lanes == 0) {
     for (const Op& op : w.ops) {
       if (op.kind != OpKind::dynamic_matmul && op.kind != OpKind::vector) continue;
+      if (op.kind == OpKind::dynamic_matmul && in_arrays) continue;
       config_error(
           arch.chiplet.vector_lanes_at, "chiplet.vector_lanes",
           fmt::format("0 lanes (a bare macro without a vector unit), but workload '{}' "
@@ -103,9 +130,10 @@ void check_counts_fit(const ArchSpec& arch, const Workload& w, const Mapping& m,
   for (size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
     const long double mm = op.m, k = op.k, n = op.n;
-    if (op.kind == OpKind::weight_matmul) {
+    if (m.op_matrix[i] >= 0) {
       const MatrixPlacement& p = m.matrices[m.op_matrix[i]];
-      cell_reads += mm * cyc * (k * n * m.columns_per_weight + k * p.col_tiles);
+      cell_reads += static_cast<long double>(op.instances) * mm * cyc *
+                    (k * n * m.columns_per_weight + k * p.col_tiles);
     } else if (op.kind == OpKind::dynamic_matmul) {
       vector_macs += static_cast<long double>(op.instances) * mm * k * n;
     }

@@ -8,7 +8,9 @@
 // ceil(K / R) row tiles by ceil(N / outputs_per_array) column tiles. Arrays are allocated in
 // graph order, filling each chiplet before the next; chiplets are visited in snake order on the
 // mesh so consecutive chiplets are one hop apart. Ops other than weight matmuls run on the
-// vector unit of the chiplet that produced their first input. When the weights need more arrays
+// vector unit of the chiplet that produced their first input; with chiplet.dynamic_matmuls:
+// arrays, an activation matmul (QK^T, AV) takes arrays too, one set per distinct K x N operand
+// (per KV head), allocated in graph order like a weight matrix. When the weights need more arrays
 // than the package has, the mapping still exists but reprograms the arrays every pass
 // (`fits` is false; the evaluator charges the writes).
 #pragma once
@@ -33,6 +35,15 @@ struct MatrixPlacement {
   std::int64_t arrays = 0;
   std::int64_t first_array = 0;  // global array index, before wrapping when it does not fit
   std::int64_t used_cells = 0;
+  // A dynamic matmul in the arrays (chiplet.dynamic_matmuls: arrays): the placement above is one
+  // K x N operand's; `operands` of them sit side by side, and each pass programs the first
+  // written_rows x written_columns of each (all of it, or the position a decode step appends).
+  bool dynamic = false;
+  std::int64_t operands = 1;
+  std::int64_t written_rows = 0, written_columns = 0;
+  // Passes between two writes of a written cell: 1, or the KV length when a decode step appends
+  // one position to a cache that fills over a sequence.
+  std::int64_t passes_per_write = 1;
 };
 
 struct MeshPosition {
@@ -40,16 +51,17 @@ struct MeshPosition {
 };
 
 struct Mapping {
-  std::vector<MatrixPlacement> matrices;  // one per weight matmul, in graph order
+  std::vector<MatrixPlacement> matrices;  // one per matmul on the arrays, in graph order
   std::vector<int> op_matrix;             // op index -> matrices index, -1 for other ops
   std::vector<int> op_chiplet;            // op index -> chiplet that runs it
   std::vector<MeshPosition> chiplet_position;
   int dram_chiplet = 0;  // the chiplet with the DRAM port
   std::int64_t arrays_used = 0;
   std::int64_t arrays_available = 0;
-  std::int64_t cells_used = 0;
-  std::int64_t weight_bits_total = 0;  // bits of all weights, for reloading from DRAM
-  double utilization = 0;              // used cells / cells of the arrays used
+  std::int64_t cells_used = 0;          // cells holding weights (the reload rewrites them)
+  std::int64_t operand_cells_used = 0;  // cells holding dynamic matmuls' keys and values
+  std::int64_t weight_bits_total = 0;   // bits of all weights, for reloading from DRAM
+  double utilization = 0;               // used cells / cells of the arrays used
   bool fits = true;
   std::int64_t reload_rounds = 0;  // array reprogramming rounds per pass when !fits
   int chiplets_used = 0;

@@ -525,7 +525,9 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     const int c = map.op_chiplet[i];
     if (c < 0 || c >= chiplets) panic("replay_in_systemc: an op placed on no chiplet");
     ChipletPlan& plan = plans[static_cast<size_t>(c)];
-    if (kind == OpKind::weight_matmul) {
+    if (kind == OpKind::dynamic_matmul && map.op_matrix[i] >= 0) {
+      plan.operand_ops.push_back({i, map.op_matrix[i]});
+    } else if (kind == OpKind::weight_matmul) {
       plan.tiles.push_back({i, map.op_matrix[i],
                             map.matrices[static_cast<size_t>(map.op_matrix[i])].groups_per_array,
                             replay.tile_actions[i], replay.input_fill[i]});
@@ -536,7 +538,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   std::vector<std::unique_ptr<Chiplet>> chiplet_modules(static_cast<size_t>(chiplets));
   for (int c = 0; c < chiplets; ++c) {
     const ChipletPlan& plan = plans[static_cast<size_t>(c)];
-    if (plan.tiles.empty() && plan.vector_ops.empty()) continue;
+    if (plan.tiles.empty() && plan.vector_ops.empty() && plan.operand_ops.empty()) continue;
     chiplet_modules[c] =
         std::make_unique<Chiplet>(("chiplet_" + std::to_string(c)).c_str(), ops, plan, timing,
                                   replay.row_service, &replay, contention);
@@ -587,6 +589,10 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
       use.adc_bank_busy_s += t->adc().busy().to_seconds();
       use.rows += t->rows();
       result.tile_wait_s += t->waited().to_seconds();
+    }
+    for (const auto& kv : chiplet->operand_arrays()) {
+      use.kv_arrays_busy_s += kv->busy().to_seconds();
+      use.rows += kv->rows();
     }
     if (const RowServer* v = chiplet->vector_unit()) {
       use.vector_unit_busy_s = v->busy().to_seconds();

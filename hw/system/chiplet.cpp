@@ -47,6 +47,12 @@ Chiplet::Chiplet(sc_core::sc_module_name name, int ops, const ChipletPlan& plan,
     for (int op : plan.vector_ops)
       child_of_op_[static_cast<size_t>(op)] = static_cast<int>(tiles_.size());
   }
+  for (const auto& o : plan.operand_ops) {
+    child_of_op_[static_cast<size_t>(o.op)] =
+        static_cast<int>(tiles_.size() + 1 + operand_arrays_.size());
+    operand_arrays_.push_back(std::make_unique<RowServer>(
+        ("kv_arrays_" + std::to_string(o.matrix)).c_str(), row_service, observer, false));
+  }
 }
 
 tlm::tlm_target_socket<>& Chiplet::socket_for(int op) {
@@ -54,8 +60,10 @@ tlm::tlm_target_socket<>& Chiplet::socket_for(int op) {
                         ? child_of_op_[static_cast<size_t>(op)]
                         : -1;
   if (child < 0) panic("Chiplet: rows of an op sent to a chiplet it is not placed on");
-  if (static_cast<size_t>(child) < tiles_.size()) return tiles_[static_cast<size_t>(child)]->socket;
-  return vector_unit_->socket;
+  const size_t at = static_cast<size_t>(child);
+  if (at < tiles_.size()) return tiles_[at]->socket;
+  if (at == tiles_.size()) return vector_unit_->socket;
+  return operand_arrays_[at - tiles_.size() - 1]->socket;
 }
 
 }  // namespace cimsim

@@ -2,15 +2,16 @@
 // vector unit, its global buffer and its on-chip interconnect.
 //
 // The chip's control sends a row (one RowJob) to the module that computes it: the tile of the
-// op's weight matrix (hw/system/tile.hpp) or the chiplet's vector unit (every other op placed
-// here). The on-chip interconnect adds no time: in the closed form (mapper/evaluator.cpp) moving a
-// row between a tile, the global buffer and the vector unit of one chiplet takes no time of its
-// own (only the die-to-die mesh does, hw/mesh), so the replay stays equal to it. Its routing
-// depends only on the op, so the chiplet resolves it once, at elaboration: socket_for(op) is the
-// child's target socket that takes op's rows, and the chip's control binds to it. A routing
-// socket on the chiplet (one b_transport in, a look-up, one out, per row) gave the same results
-// for one more call per row: about 17 more instructions per row and 2.5-4% more for a whole
-// BERT-base replay, for no time it could model (bench/README.md).
+// op's weight matrix (hw/system/tile.hpp), the arrays of an activation matmul run in the arrays
+// (a private RowServer), or the chiplet's vector unit (every other op placed here). The on-chip
+// interconnect adds no time: in the closed form (mapper/evaluator.cpp) moving a row between a tile,
+// the global buffer and the vector unit of one chiplet takes no time of its own (only the
+// die-to-die mesh does, hw/mesh), so the replay stays equal to it. Its routing depends only on the
+// op, so the chiplet resolves it once, at elaboration: socket_for(op) is the child's target socket
+// that takes op's rows, and the chip's control binds to it. A routing socket on the chiplet (one
+// b_transport in, a look-up, one out, per row) gave the same results for one more call per row:
+// about 17 more instructions per row and 2.5-4% more for a whole BERT-base replay, for no time it
+// could model (bench/README.md).
 //
 // The global buffer is untimed, as in the closed form: the evaluator counts its bits (energy) but
 // gives it no latency or bandwidth limit, so it is no module here and books no time. Its bits are
@@ -70,6 +71,14 @@ struct ChipletPlan {
   };
   std::vector<TileOp> tiles;
   std::vector<int> vector_ops;  // ops served by the vector unit
+  // Activation matmuls in the arrays (chiplet.dynamic_matmuls: arrays), each on arrays of its
+  // own: a private RowServer per op, serving rows in the evaluator's per-row time (programming
+  // the keys or values, then the query vectors), so they wait for no other op.
+  struct OperandOp {
+    int op = 0;
+    int matrix = 0;  // the server's name: kv_arrays_<matrix>
+  };
+  std::vector<OperandOp> operand_ops;
 };
 
 class Chiplet : public sc_core::sc_module {
@@ -85,11 +94,14 @@ class Chiplet : public sc_core::sc_module {
   const std::vector<std::unique_ptr<Tile>>& tiles() const { return tiles_; }
   // Null where no vector op runs on the chiplet.
   const RowServer* vector_unit() const { return vector_unit_.get(); }
+  const std::vector<std::unique_ptr<RowServer>>& operand_arrays() const { return operand_arrays_; }
 
  private:
   std::vector<std::unique_ptr<Tile>> tiles_;
   std::unique_ptr<RowServer> vector_unit_;
-  // Per op: the index of its tile in tiles_, tiles_.size() for the vector unit, -1 if not here.
+  std::vector<std::unique_ptr<RowServer>> operand_arrays_;
+  // Per op: the index of its tile in tiles_, tiles_.size() for the vector unit, tiles_.size()
+  // + 1 + j for operand_arrays_[j], -1 if not here.
   std::vector<int> child_of_op_;
 };
 

@@ -201,6 +201,7 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
   // 0 lanes: a bare macro with no vector unit; workloads that need one are refused at mapping.
   s.chiplet.vector_lanes = static_cast<int>(c.integer("vector_lanes", 0, 1 << 16));
   s.chiplet.vector_lanes_at = c.location_of_key("vector_lanes");
+  s.chiplet.dynamic_matmuls = c.choice("dynamic_matmuls", {"vector_unit", "arrays"}, "vector_unit");
   c.finish();
 
   ConfigNode p = root.child("package");

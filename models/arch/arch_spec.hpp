@@ -97,6 +97,12 @@ struct ChipletSpec {
   DataSize global_buffer;
   int vector_lanes = 0;
   SourceLocation vector_lanes_at;  // for the refusal of vector work on a bare macro
+  // Where the activation-by-activation matmuls (QK^T, AV) run: "vector_unit" (digital MACs on
+  // operands read from the global buffer) or "arrays" (the keys and values are programmed into
+  // crossbar arrays of their own, at the cells' write energy and time, and the queries stream
+  // through them as through a weight matrix).
+  std::string dynamic_matmuls = "vector_unit";
+  bool dynamic_matmuls_in_arrays() const { return dynamic_matmuls == "arrays"; }
 };
 
 struct LinkSpec {

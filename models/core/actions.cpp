@@ -20,6 +20,7 @@ std::string_view action_name(Action a) {
     case Action::vector_op: return "vector_op";
     case Action::vector_special: return "vector_special";
     case Action::cell_write: return "cell_write";
+    case Action::kv_cell_write: return "kv_cell_write";
     case Action::count_: break;
   }
   panic("action_name: not an action");
@@ -36,6 +37,7 @@ std::string_view component_name(Component c) {
     case Component::dram: return "dram";
     case Component::vector_unit: return "vector_unit";
     case Component::weight_write: return "weight_write";
+    case Component::kv_write: return "kv_write";
     case Component::count_: break;
   }
   panic("component_name: not a component");
@@ -57,6 +59,7 @@ Component component_of(Action a) {
     case Action::vector_op:
     case Action::vector_special: return Component::vector_unit;
     case Action::cell_write: return Component::weight_write;
+    case Action::kv_cell_write: return Component::kv_write;
     case Action::count_: break;
   }
   panic("component_of: not an action");

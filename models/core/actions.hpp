@@ -26,6 +26,8 @@ enum class Action : int {
   vector_op,          // one elementwise add/multiply/compare in the vector unit
   vector_special,     // one exp, reciprocal, square root or tanh in the vector unit
   cell_write,         // one cell programmed (weights reloaded because the model does not fit)
+  kv_cell_write,      // one cell programmed with an activation operand (keys, values) for a
+                      // dynamic matmul run in the arrays (chiplet.dynamic_matmuls: arrays)
   count_
 };
 
@@ -42,6 +44,7 @@ enum class Component : int {
   dram,
   vector_unit,
   weight_write,
+  kv_write,
   count_
 };
 

@@ -76,6 +76,7 @@ CostTable build_cost_table(const ArchSpec& arch) {
   set(Action::vector_op, dig.vector_op_energy_j);
   set(Action::vector_special, dig.vector_special_energy_j);
   set(Action::cell_write, tech.write_energy_per_cell.si);
+  set(Action::kv_cell_write, tech.write_energy_per_cell.si);
 
   // ADC channels: columns, or whole weights when a weight's columns are combined in analog.
   const int channels = xb.adc_channels(bits_per_cell);

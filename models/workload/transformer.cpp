@@ -54,6 +54,7 @@ class GraphBuilder {
     op.layer = layer;
     op.inputs = std::move(inputs);
     op.instances = instances;
+    op.operand_instances = instances;
     op.m = m;
     op.k = k;
     op.n = n;
@@ -100,7 +101,8 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
   WorkloadRequest r = request;
   if (r.seq == 0) r.seq = s.image_tokens > 0 ? s.image_tokens : 128;
   if (r.phase == "decode" && s.style != "decoder") {
-    throw UserError(fmt::format("error: {} is an encoder; --phase decode applies to decoder models", s.name));
+    throw UserError(
+        fmt::format("error: {} is an encoder; --phase decode applies to decoder models", s.name));
   }
   if (s.image_tokens > 0 && r.phase == "prefill" && r.seq != s.image_tokens) {
     throw UserError(fmt::format(
@@ -153,6 +155,14 @@ Workload build_transformer(const TransformerShape& s, const WorkloadRequest& req
     int probs = g.vector(nm("attn.softmax"), l, {scores}, inst * q_len * kv_len, 5,
                          inst * q_len * kv_len + inst * q_len, VectorKind::softmax);
     int ctx = g.dynamic(nm("attn.av"), l, {probs, v}, inst, q_len, kv_len, d_head);
+    // Each query head reads its KV head's keys and values: K^T is d_head x kv_len (a key per
+    // column), V is kv_len x d_head (a value per row); a decode step appends one of each.
+    w.ops[scores].operand_instances = w.ops[ctx].operand_instances =
+        static_cast<std::int64_t>(r.batch) * s.kv_heads;
+    if (decode) {
+      w.ops[scores].appended_axis = Op::CachedAxis::n;
+      w.ops[ctx].appended_axis = Op::CachedAxis::k;
+    }
     if (s.style == "encoder" && !decode) {
       // Bidirectional: every query row needs all keys and values of its sequence.
       w.ops[scores].whole_inputs = {k};

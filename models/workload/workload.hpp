@@ -31,6 +31,13 @@ struct Op {
   std::vector<int> whole_inputs;  // inputs needed complete before the first output row (all keys)
   // Matmuls: `instances` independent products of an M x K by a K x N matrix.
   std::int64_t m = 0, k = 0, n = 0, instances = 1;
+  // Dynamic matmuls: the distinct K x N operands (keys, values) among the instances; below
+  // `instances` when several share one (grouped-query attention: query heads share a KV head).
+  std::int64_t operand_instances = 1;
+  // Dynamic matmuls in decode: the K x N operand is a KV cache, and this pass appends one
+  // position to it, a row (k) or a column (n); the rest was written by earlier passes.
+  enum class CachedAxis { none, k, n };
+  CachedAxis appended_axis = CachedAxis::none;
   // Vector ops: elementwise operations and special functions (exp, rsqrt, ...).
   std::int64_t vector_ops = 0, vector_specials = 0;
   VectorKind vector_kind = VectorKind::elementwise;

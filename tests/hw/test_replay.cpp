@@ -67,6 +67,7 @@ void check_chiplets(const Case& c, const ChipReplayResult& r) {
   std::vector<std::set<std::string>> children(chiplets);
   std::vector<double> vectors(chiplets, 0);
   std::vector<std::uint64_t> rows(chiplets, 0);
+  std::vector<double> kv_busy(chiplets, 0);
   std::uint64_t dram_rows = 0;
   for (size_t i = 0; i < c.workload.ops.size(); ++i) {
     const Op& op = c.workload.ops[i];
@@ -83,6 +84,10 @@ void check_chiplets(const Case& c, const ChipReplayResult& r) {
       // Each vector runs the arrays' row groups one after another (crossbar.active_rows).
       const auto& placement = c.mapping.matrices[static_cast<size_t>(c.mapping.op_matrix[i])];
       vectors[at] += static_cast<double>(op.m * placement.groups_per_array);
+    } else if (op.kind == OpKind::dynamic_matmul && c.mapping.op_matrix[i] >= 0) {
+      // An activation matmul in the arrays: its own arrays, busy its whole op time.
+      children[at].insert(chiplet + ".kv_arrays_" + std::to_string(c.mapping.op_matrix[i]));
+      kv_busy[at] += per_op[i].busy_s;
     } else {
       children[at].insert(chiplet + ".vector_unit");
     }
@@ -102,8 +107,13 @@ void check_chiplets(const Case& c, const ChipReplayResult& r) {
     CHECK(u.name == "chiplet_" + std::to_string(u.chiplet));
     CHECK(std::set<std::string>(u.children.begin(), u.children.end()) == children[at]);
     CHECK(u.children.size() == children[at].size());  // no module twice
+    const auto kv_modules = std::count_if(
+        children[at].begin(), children[at].end(),
+        [](const std::string& child) { return child.find(".kv_arrays_") != std::string::npos; });
     const int tiles_here = static_cast<int>(children[at].size()) -
-                           static_cast<int>(children[at].count(u.name + ".vector_unit"));
+                           static_cast<int>(children[at].count(u.name + ".vector_unit")) -
+                           static_cast<int>(kv_modules);
+    CHECK(u.kv_arrays_busy_s == Approx(kv_busy[at]).epsilon(1e-9));
     CHECK(u.tiles == tiles_here);
     CHECK(u.array_busy_s == Approx(vectors[at] * cycles * c.costs.read_cycle_s).epsilon(1e-9));
     CHECK(u.adc_bank_busy_s == Approx(vectors[at] * bank).epsilon(1e-9));
@@ -157,6 +167,22 @@ TEST_CASE("replay without contention: same counts, same latency as the closed fo
   check_counts(r.counts, c.analytical.counts);
   CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
   CHECK(r.analytical_latency_s == c.analytical.latency_s);
+  check_tiles(c, r);
+}
+
+TEST_CASE("replay of activation matmuls in the arrays: same counts and latency as the closed form",
+          "[replay]") {
+  // chiplet.dynamic_matmuls: arrays. BERT-base prefill programs every key and value; each
+  // QK^T and AV has arrays of its own (a kv_arrays module), which no other op waits for.
+  ArchSpec arch = arch_at("reram_chiplets.yaml");
+  arch.chiplet.dynamic_matmuls = "arrays";
+  Case c = make_from(arch, "bert-base", WorkloadRequest{});
+  REQUIRE(c.mapping.fits);
+  REQUIRE(c.analytical.counts[Action::kv_cell_write] > 0);
+  REQUIRE(c.analytical.counts[Action::vector_mac] == 0);
+  ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, /*contention=*/false);
+  check_counts(r.counts, c.analytical.counts);
+  CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
   check_tiles(c, r);
 }
 
