@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -43,6 +44,9 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   report.data = req.data.empty() ? shipped("eval.txt") : req.data;
   report.arch_name = arch.name;
   report.adc_range = req.adc_range;
+  report.attention = arch.chiplet.dynamic_matmuls_in_arrays()
+                         ? "arrays (keys and values programmed each pass)"
+                         : "vector unit (digital INT8)";
   const Gpt2Weights w = load_gpt2(report.model);
   const auto windows = evaluation_windows(w, read_text_file(report.data), req.windows);
   report.predictions = static_cast<int>(windows.size()) * w.n_ctx;
@@ -87,10 +91,13 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
 std::string accuracy_table(const AccuracyReport& r) {
   std::string s = fmt::format("accuracy of {} on {} ({} next-character predictions)\n\n",
                               shown_path(r.model), shown_path(r.data), r.predictions);
-  s += fmt::format("  {:<44} {:>11} {:>13} {:>15}\n", "arithmetic", "perplexity", "top-1 = float",
-                   "mean SNR (dB)");
+  s += fmt::format("  CIM attention (QK^T, AV): {}\n\n", r.attention);
+  size_t width = 44;
+  for (const auto& c : r.cases) width = std::max(width, c.name.size());
+  s += fmt::format("  {:<{}} {:>11} {:>13} {:>15}\n", "arithmetic", width, "perplexity",
+                   "top-1 = float", "mean SNR (dB)");
   for (const auto& c : r.cases) {
-    s += fmt::format("  {:<44} {:>11.4f} {:>12.2f}% {:>15}\n", c.name, c.perplexity,
+    s += fmt::format("  {:<{}} {:>11.4f} {:>12.2f}% {:>15}\n", c.name, width, c.perplexity,
                      100.0 * c.top1_agreement,
                      std::isfinite(c.mean_snr_db) ? fmt::format("{:.2f}", c.mean_snr_db) : "exact");
   }
@@ -116,6 +123,7 @@ nlohmann::ordered_json accuracy_json(const AccuracyReport& r) {
   j["data"] = shown_path(r.data);
   j["predictions"] = r.predictions;
   j["adc_range"] = r.adc_range;
+  j["attention"] = r.attention;
   j["cases"] = nlohmann::ordered_json::array();
   for (const auto& c : r.cases) {
     nlohmann::ordered_json layers = nlohmann::ordered_json::object();

@@ -24,6 +24,7 @@ struct AccuracyRequest {
 
 struct AccuracyReport {
   std::string model, data, arch_name, adc_range;
+  std::string attention;  // where the CIM cases run QK^T and AV
   int predictions = 0;
   std::vector<AccuracyResult> cases;  // float, GPU FP16, digital INT8, CIM ideal, CIM noisy
 };

@@ -486,14 +486,18 @@ int run_cli(int argc, char** argv) {
     std::string util = "  vector-unit utilization per chiplet:";
     for (double u : sim.vector_unit_utilization) util += fmt::format(" {:.3f}", u);
     accuracy_text += util + "\n";
-    accuracy_text +=
-        "  chiplet modules (tiles, arrays busy us, ADC banks busy us, vector unit busy us, "
-        "rows):\n";
+    // The KV arrays' column appears only where activation matmuls run in the arrays.
+    const bool kv = std::any_of(sim.chiplets.begin(), sim.chiplets.end(),
+                                [](const ChipletUse& c) { return c.kv_arrays_busy_s > 0; });
+    accuracy_text += fmt::format(
+        "  chiplet modules (tiles, arrays busy us, ADC banks busy us, vector unit busy us, {}"
+        "rows):\n",
+        kv ? "KV arrays busy us, " : "");
     for (const auto& c : sim.chiplets) {
-      accuracy_text +=
-          fmt::format("    {:<10} {:>3} tiles {:>10.3f} {:>10.3f} {:>10.3f} {:>8}\n", c.name,
-                      c.tiles, c.array_busy_s / kMicro, c.adc_bank_busy_s / kMicro,
-                      c.vector_unit_busy_s / kMicro, c.rows);
+      accuracy_text += fmt::format(
+          "    {:<10} {:>3} tiles {:>10.3f} {:>10.3f} {:>10.3f}{} {:>8}\n", c.name, c.tiles,
+          c.array_busy_s / kMicro, c.adc_bank_busy_s / kMicro, c.vector_unit_busy_s / kMicro,
+          kv ? fmt::format(" {:>10.3f}", c.kv_arrays_busy_s / kMicro) : "", c.rows);
     }
   }
   if (*run && run_accuracy_too) {

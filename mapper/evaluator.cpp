@@ -66,8 +66,9 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   for (size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
     ActionCounts a;
-    double t = 0;      // time proportional to the data: compute and link serialization
-    double fixed = 0;  // per-hop latency, paid once by the first vector
+    double t = 0;          // time proportional to the data: compute and link serialization
+    double fixed = 0;      // per-hop latency, paid once by the first vector
+    double program_s = 0;  // keys or values programmed before the first row (arrays only)
     const int here = map.op_chiplet[i];
 
     // Inputs produced on another chiplet cross the mesh.
@@ -111,9 +112,9 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
                              map.input_cycles, map.columns_per_weight, map.offset_column,
                              map.dac_inputs, a);
           const double sharing = static_cast<double>(op.instances / p.operands);
-          const double s =
-              operand_write_s(p, c, map.rows_per_array) +
-              sharing * op.m * c.array_vector_s * static_cast<double>(p.groups_per_array);
+          program_s = operand_write_s(p, c, map.rows_per_array);
+          const double s = program_s + sharing * op.m * c.array_vector_s *
+                                           static_cast<double>(p.groups_per_array);
           t += s;
           max_matrix_s = std::max(max_matrix_s, s);
           e.max_cell_writes_per_pass =
@@ -144,22 +145,28 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     for (int j = 0; j < kNumActions; ++j) energy += static_cast<double>(a.count[j]) * c.energy_j[j];
     e.counts += a;
     sequential_s += t + fixed;
-    if (!per_op.empty()) per_op[i] = {a, t + fixed, energy, 0, t, fixed};
+    if (!per_op.empty()) per_op[i] = {a, t + fixed, energy, 0, t, fixed, program_s};
 
     // Pipeline recurrence: an op streams its rows (token vectors) in order; it can emit its
     // first row once its inputs' first rows arrive (or their last rows, for an input it needs
     // whole, such as all keys of a bidirectional attention), and never faster than its own
-    // per-row time or its inputs' last rows allow.
+    // per-row time or its inputs' last rows allow. A dynamic matmul in the arrays needs its
+    // operand (keys or values, its second input) whole and programmed before its first row.
     const std::int64_t rows = (op.kind == OpKind::weight_matmul || op.kind == OpKind::embedding)
                                   ? std::max<std::int64_t>(op.m, 1)
                                   : (op.inputs.empty() ? 1 : ws.rows[op.inputs.front()]);
-    const double per_row = t / static_cast<double>(rows);
+    const double per_row = (t - program_s) / static_cast<double>(rows);
+    const int programmed_input = program_s > 0 && op.inputs.size() > 1 ? op.inputs[1] : -1;
     double ready_first = 0, ready_last = 0;
     for (int src : op.inputs) {
       const bool whole =
+          src == programmed_input ||
           std::find(op.whole_inputs.begin(), op.whole_inputs.end(), src) != op.whole_inputs.end();
-      ready_first = std::max(ready_first, whole ? ws.last_out_s[src] : ws.first_out_s[src]);
-      ready_last = std::max(ready_last, ws.last_out_s[src]);
+      // The arrays program the operand as soon as it has arrived.
+      const double then = src == programmed_input ? program_s : 0.0;
+      ready_first =
+          std::max(ready_first, (whole ? ws.last_out_s[src] : ws.first_out_s[src]) + then);
+      ready_last = std::max(ready_last, ws.last_out_s[src] + then);
     }
     ws.rows[i] = rows;
     if (!per_op.empty()) per_op[i].rows = rows;

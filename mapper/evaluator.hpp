@@ -13,9 +13,10 @@
 // Throughput: inferences pipeline behind each other, so the busiest resource (one matrix's
 // arrays, one chiplet's vector unit, the DRAM port) sets the rate. When the weights do not fit,
 // each pass reprograms the arrays and ops run one after another with nothing overlapped.
-// Activation matmuls in the arrays (chiplet.dynamic_matmuls: arrays) first program their keys
-// or values (each array its rows one after another, write_time per row), then stream their
-// query vectors like a weight matmul; their arrays count as a matrix for the throughput.
+// Activation matmuls in the arrays (chiplet.dynamic_matmuls: arrays) wait for their keys or
+// values whole, program them (each array its rows one after another, write_time per row), then
+// stream their query vectors like a weight matmul; their arrays count as a matrix for the
+// throughput.
 #pragma once
 
 #include <array>
@@ -37,6 +38,9 @@ struct OpResult {
   std::int64_t rows = 0;     // token vectors the op streams
   double busy_s = 0;         // time proportional to the data (all rows), incl. link serialization
   double hop_latency_s = 0;  // per-hop latency its inputs pay once
+  // A dynamic matmul in the arrays: programming its keys or values, part of busy_s, done once
+  // its operand has arrived whole and before its first row.
+  double program_s = 0;
 };
 
 // The actions a matrix's arrays perform for m input vectors through its K x N placement

@@ -95,7 +95,11 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
       p.passes_per_write = op.n;
     }
   }
-  m.reload_rounds = m.fits ? 0 : ceil_div(m.arrays_used, m.arrays_available);
+  // The rounds rewrite the weights; keys and values are written by their own ops.
+  std::int64_t weight_arrays = 0;
+  for (const MatrixPlacement& p : m.matrices) weight_arrays += p.dynamic ? 0 : p.arrays;
+  m.reload_rounds =
+      m.fits ? 0 : std::max<std::int64_t>(1, ceil_div(weight_arrays, m.arrays_available));
   const std::int64_t resident = std::min(m.arrays_used, m.arrays_available);
   m.chiplets_used = static_cast<int>(ceil_div(resident, per_chiplet));
   const double cells_of_used_arrays = static_cast<double>(m.arrays_used) * xb.rows * xb.columns;

@@ -63,7 +63,7 @@ struct Mapping {
   std::int64_t weight_bits_total = 0;   // bits of all weights, for reloading from DRAM
   double utilization = 0;               // used cells / cells of the arrays used
   bool fits = true;
-  std::int64_t reload_rounds = 0;  // array reprogramming rounds per pass when !fits
+  std::int64_t reload_rounds = 0;  // weight reprogramming rounds per pass when !fits
   int chiplets_used = 0;
   // Crossbar facts the evaluator needs per op, copied here so it reads one structure.
   int input_cycles = 1;

@@ -143,7 +143,9 @@ struct Replay : RowObserver {
       }
       const bool through_routers = mesh != nullptr;
       const bool in_tile = op.kind == OpKind::weight_matmul;
-      const double serve_s = through_routers || in_tile ? r.busy_s - transfer_s : r.busy_s;
+      // A dynamic matmul in the arrays programs its operand once, before its first row.
+      const double serve_s =
+          (through_routers || in_tile ? r.busy_s - transfer_s : r.busy_s) - r.program_s;
       row_service[i] = at(femtoseconds(std::max(0.0, serve_s) / static_cast<double>(rows)));
       ActionCounts share, last;
       for (int a = 0; a < kNumActions; ++a) {
@@ -218,9 +220,13 @@ class RowDispatcher : public sc_core::sc_module {
       s.hop = replay.mesh ? SC_ZERO_TIME : at(femtoseconds(replay.per_op[i].hop_latency_s));
       const int here = map.op_chiplet[i];
       for (int src : op.inputs) {
-        const bool whole =
-            std::find(op.whole_inputs.begin(), op.whole_inputs.end(), src) != op.whole_inputs.end();
-        s.inputs.push_back({src, whole});
+        // A dynamic matmul in the arrays programs its operand (second input) whole first.
+        const bool programmed =
+            replay.per_op[i].program_s > 0 && op.inputs.size() > 1 && src == op.inputs[1];
+        const bool whole = programmed || std::find(op.whole_inputs.begin(), op.whole_inputs.end(),
+                                                   src) != op.whole_inputs.end();
+        s.inputs.push_back(
+            {src, whole, programmed ? at(femtoseconds(replay.per_op[i].program_s)) : SC_ZERO_TIME});
         const int from = map.op_chiplet[src];
         if (from == here) continue;
         const double bits = static_cast<double>(w.ops[src].output_elements) *
@@ -262,9 +268,14 @@ class RowDispatcher : public sc_core::sc_module {
     std::vector<sc_time> produced_at;
     sc_time done;  // when the last row sent is done
     sc_time hop;
-    std::vector<std::pair<int, bool>> inputs;  // (producer, needed whole)
-    std::vector<Route> routes;                 // remote inputs' routes
-    size_t routed = 0;                         // routes held for the next row
+    struct Input {
+      int src;
+      bool whole;    // needed whole
+      sc_time then;  // after it arrives (KV arrays: programming its keys or values)
+    };
+    std::vector<Input> inputs;
+    std::vector<Route> routes;  // remote inputs' routes
+    size_t routed = 0;          // routes held for the next row
     int target = -1;
   };
   struct Waiter {
@@ -288,7 +299,7 @@ class RowDispatcher : public sc_core::sc_module {
     OpState& s = ops_[i];
     if (s.next >= s.rows) return;
     sc_time ready = s.done;
-    for (const auto& [src, whole] : s.inputs) {
+    for (const auto& [src, whole, then] : s.inputs) {
       const OpState& in = ops_[src];
       const std::int64_t need =
           whole               ? in.rows
@@ -298,7 +309,7 @@ class RowDispatcher : public sc_core::sc_module {
         consumers_[src].push_back({i, need});
         return;
       }
-      ready = std::max(ready, in.produced_at[need - 1] + s.hop);
+      ready = std::max(ready, in.produced_at[need - 1] + s.hop + then);
     }
     queue_.push({ready, seq_++, i});
   }
@@ -594,6 +605,9 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
       use.kv_arrays_busy_s += kv->busy().to_seconds();
       use.rows += kv->rows();
     }
+    // Programming the keys and values precedes each op's first row (the dispatcher's wait).
+    for (const auto& o : plans[static_cast<size_t>(c)].operand_ops)
+      use.kv_arrays_busy_s += replay.per_op[static_cast<size_t>(o.op)].program_s;
     if (const RowServer* v = chiplet->vector_unit()) {
       use.vector_unit_busy_s = v->busy().to_seconds();
       use.rows += v->rows();

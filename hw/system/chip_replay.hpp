@@ -69,7 +69,8 @@ struct ChipletUse {
   double array_busy_s = 0;     // its tiles' crossbar arrays, summed
   double adc_bank_busy_s = 0;  // its tiles' ADC banks, summed
   double vector_unit_busy_s = 0;
-  double kv_arrays_busy_s = 0;  // arrays of activation matmuls (chiplet.dynamic_matmuls: arrays)
+  double kv_arrays_busy_s = 0;  // arrays of activation matmuls (chiplet.dynamic_matmuls: arrays),
+                                // programming included
   std::uint64_t rows = 0;       // rows its tiles, vector unit and KV arrays served
 };
 

@@ -80,7 +80,11 @@ class Int8Backend : public MatmulBackend {
 class CrossbarBackend final : public MatmulBackend {
  public:
   CrossbarBackend(const Gpt2Weights& w, const XbarSpec& spec, const DeviceSpec& device,
-                  const Nonidealities& base) {
+                  const Nonidealities& base)
+      : spec_(spec),
+        device_(device),
+        base_(base),
+        activation_calls_per_pass_(static_cast<std::uint64_t>(2 * w.n_layer * w.n_head)) {
     int i = 0;
     for (const auto& [name, m] : w.weight_matrices()) {
       Nonidealities n = base;
@@ -93,14 +97,67 @@ class CrossbarBackend final : public MatmulBackend {
     return arrays_[index]->multiply(x, ++calls_);
   }
   void calibrate(int index, const Eigen::MatrixXf& x) { arrays_[index]->calibrate(x); }
-  // Attention runs on the digital vector unit in INT8.
+
+  // Attention: INT8 on the digital vector unit, or (chiplet.dynamic_matmuls: arrays) the keys
+  // or values programmed into the arrays of this (layer, head, QK^T or AV) slot, the queries or
+  // probabilities streamed through them.
   Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) override {
-    return int8_matmul(a, quantize(b, false));
+    if (!spec_.activation_matmuls_in_arrays) return int8_matmul(a, quantize(b, false));
+    const std::uint64_t call = activation_calls_++;
+    const std::uint64_t slot = call % activation_calls_per_pass_;
+    ProgrammedMatrix operand = program_operand(b, call);
+    if (slot < attention_full_scale_.size() && attention_full_scale_[slot] > 0)
+      operand.set_adc_full_scale(attention_full_scale_[slot]);
+    return operand.multiply(a, ++calls_);
+  }
+  // Calibration pass (float activations, in the forward pass's order): the range each slot's
+  // converters get, from the operand the calibration text programs there.
+  void calibrate_attention(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
+    if (!spec_.activation_matmuls_in_arrays || spec_.adc_range == XbarSpec::AdcRange::fixed) return;
+    const std::uint64_t slot = attention_full_scale_.size();
+    if (slot >= activation_calls_per_pass_) return;  // one pass calibrates every slot
+    ProgrammedMatrix operand = program_operand(b, ~slot);
+    operand.calibrate(a);
+    attention_full_scale_.push_back(operand.adc_full_scale_peak());
   }
 
  private:
+  // Keys or values as the arrays hold them right after programming: one scale per operand
+  // (they arrive at run time; no per-channel scales), new programming variation at every write
+  // (a seed per programming event), no drift yet.
+  ProgrammedMatrix program_operand(const Eigen::MatrixXf& b, std::uint64_t event) const {
+    Nonidealities n = base_;
+    n.time_s = 0;
+    n.seed = (base_.seed * 1000003ull) ^ (0x9e3779b97f4a7c15ull + event * 0xbf58476d1ce4e5b9ull);
+    return ProgrammedMatrix(b, spec_, device_, n, false);
+  }
+
+  XbarSpec spec_;
+  DeviceSpec device_;
+  Nonidealities base_;
   std::vector<std::unique_ptr<ProgrammedMatrix>> arrays_;
   std::uint64_t calls_ = 0;
+  std::uint64_t activation_calls_per_pass_ = 1;
+  std::uint64_t activation_calls_ = 0;
+  std::vector<float> attention_full_scale_;  // per slot; empty: the fixed range
+};
+
+// The calibration pass: float arithmetic throughout, with every attention operand also shown
+// to the crossbar backend so it can set the range of that slot's converters.
+class AttentionCalibration final : public MatmulBackend {
+ public:
+  AttentionCalibration(const Gpt2Weights& w, CrossbarBackend& xbar) : fp32_(w), xbar_(xbar) {}
+  Eigen::MatrixXf weight_matmul(int index, const Eigen::MatrixXf& x) override {
+    return fp32_.weight_matmul(index, x);
+  }
+  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) override {
+    xbar_.calibrate_attention(a, b);
+    return a * b;
+  }
+
+ private:
+  FloatBackend fp32_;
+  CrossbarBackend& xbar_;
 };
 
 struct LayerTally {
@@ -129,7 +186,7 @@ std::unique_ptr<MatmulBackend> make_crossbar_backend(const Gpt2Weights& w, const
                                                      const std::vector<int>& calibration) {
   auto backend = std::make_unique<CrossbarBackend>(w, spec, device, nonideal);
   if (spec.adc_range != XbarSpec::AdcRange::fixed && !calibration.empty()) {
-    FloatBackend fp32(w);
+    AttentionCalibration fp32(w, *backend);
     gpt2_forward(
         w, calibration, fp32,
         [](void* context, int index, const Eigen::MatrixXf& x, const Eigen::MatrixXf&) {

@@ -5,9 +5,12 @@
 // cores do), ideal digital INT8 (per-tensor dynamic activation scale, per-channel weight scale,
 // exact integer sums), and the CIM chip (every weight matmul through ProgrammedMatrix with the
 // architecture's crossbar, ADC and device; attention's activation-by-activation matmuls in INT8
-// on the digital vector unit). Metrics over next-character prediction on evaluation text:
-// perplexity (exp of the mean negative log-likelihood), top-1 agreement with the float model's
-// prediction, and per weight matrix the SNR 10 log10(|y_float|^2 / |y - y_float|^2), where
+// on the digital vector unit, or, with chiplet.dynamic_matmuls: arrays, through ProgrammedMatrix
+// too: each pass programs every head's keys (QK^T) and values (AV) with one scale per operand and
+// a fresh draw of programming variation, no drift, and a calibrated ADC range per (layer, head,
+// matmul) slot from the calibration text). Metrics over next-character prediction on evaluation
+// text: perplexity (exp of the mean negative log-likelihood), top-1 agreement with the float
+// model's prediction, and per weight matrix the SNR 10 log10(|y_float|^2 / |y - y_float|^2), where
 // y_float is the float product of the same input, so each layer's own error is isolated.
 #pragma once
 

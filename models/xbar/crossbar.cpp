@@ -52,6 +52,7 @@ XbarSpec XbarSpec::from_arch(const ArchSpec& arch) {
   s.analog_inputs = xb.input_accumulation == "analog";
   s.analog_weights = xb.weight_accumulation == "analog";
   s.adc_bits = xb.adc.bits;
+  s.activation_matmuls_in_arrays = arch.chiplet.dynamic_matmuls_in_arrays();
   return s;
 }
 

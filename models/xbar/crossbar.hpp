@@ -54,6 +54,9 @@ struct XbarSpec {
   bool analog_weights = false;   // a weight's columns combined before the ADC
   int adc_bits = 8;
   enum class AdcRange { fixed, calibrated, per_column } adc_range = AdcRange::fixed;
+  // chiplet.dynamic_matmuls: arrays: attention's QK^T and AV run through arrays too, their keys
+  // and values programmed anew each pass (models/xbar/accuracy.hpp).
+  bool activation_matmuls_in_arrays = false;
 
   static XbarSpec from_arch(const ArchSpec& arch);
   int group_rows() const { return active_rows > 0 ? active_rows : rows; }
@@ -103,6 +106,11 @@ class ProgrammedMatrix {
   Eigen::MatrixXf multiply(const Eigen::MatrixXf& x, std::uint64_t read_seed = 0) const;
   // Sets calibrated ADC ranges from sample inputs (fixed range needs none).
   void calibrate(const Eigen::MatrixXf& sample);
+  // The largest calibrated range over the columns, and setting every column to one range (in
+  // column-sum units, independent of the data's scales): how a range calibrated on one operand
+  // carries over to the next operand programmed into the same arrays.
+  float adc_full_scale_peak() const { return adc_full_scale_.maxCoeff(); }
+  void set_adc_full_scale(float full_scale) { adc_full_scale_.setConstant(full_scale); }
 
   const Eigen::MatrixXi& weights_int() const { return w_int_; }
   const Eigen::VectorXf& weight_scale() const { return w_scale_; }  // per column

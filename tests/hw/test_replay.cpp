@@ -170,20 +170,36 @@ TEST_CASE("replay without contention: same counts, same latency as the closed fo
   check_tiles(c, r);
 }
 
-TEST_CASE("replay of activation matmuls in the arrays: same counts and latency as the closed form",
-          "[replay]") {
-  // chiplet.dynamic_matmuls: arrays. BERT-base prefill programs every key and value; each
-  // QK^T and AV has arrays of its own (a kv_arrays module), which no other op waits for.
-  ArchSpec arch = arch_at("reram_chiplets.yaml");
-  arch.chiplet.dynamic_matmuls = "arrays";
-  Case c = make_from(arch, "bert-base", WorkloadRequest{});
+namespace {
+
+// chiplet.dynamic_matmuls: arrays (examples/07_attention_in_arrays): each QK^T and AV has arrays
+// of its own (a kv_arrays module), which no other op waits for, and waits for its whole operand
+// and its programming before its first row: at least 12 layers x 64 row writes of 1 us for K^T.
+void check_kv_in_arrays(const std::string& model) {
+  ArchSpec arch = arch_at("examples/07_attention_in_arrays/arch.yaml");
+  REQUIRE(arch.chiplet.dynamic_matmuls == "arrays");
+  Case c = make_from(arch, model, WorkloadRequest{});
   REQUIRE(c.mapping.fits);
   REQUIRE(c.analytical.counts[Action::kv_cell_write] > 0);
   REQUIRE(c.analytical.counts[Action::vector_mac] == 0);
+  CHECK(c.analytical.latency_s > 12 * 64 * 1e-6);
   ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, /*contention=*/false);
   check_counts(r.counts, c.analytical.counts);
   CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
   check_tiles(c, r);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "replay of BERT-base's attention in the arrays: same counts and latency as the closed form",
+    "[replay]") {
+  check_kv_in_arrays("bert-base");  // bidirectional: all keys before the first query anyway
+}
+
+TEST_CASE("replay of GPT-2's causal attention in the arrays: the operand is programmed whole first",
+          "[replay]") {
+  check_kv_in_arrays("gpt2-small");
 }
 
 TEST_CASE("replay with analog input accumulation on the chiplet package: the closed form",

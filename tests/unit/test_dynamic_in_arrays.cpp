@@ -103,6 +103,10 @@ TEST_CASE("activation matmuls in the arrays: writes, reads and time in closed fo
   CHECK(costs.array_vector_s == Approx(80e-9));
   CHECK(per_op[1].busy_s == Approx(4 * 1e-6 + 2 * 3 * 80e-9).epsilon(1e-12));
   CHECK(e.bottleneck_s == Approx(per_op[1].busy_s).epsilon(1e-12));
+  CHECK(per_op[1].program_s == Approx(4 * 1e-6));
+  // The operand must arrive whole and be programmed before the first query: the input's 72 bits
+  // from DRAM at 64 Gb/s, then the programming, then the queries.
+  CHECK(e.latency_s == Approx(72.0 / 64e9 + 4 * 1e-6 + 2 * 3 * 80e-9).epsilon(1e-12));
   CHECK(e.max_cell_writes_per_pass == 1.0);
 }
 
