@@ -156,7 +156,9 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
                                   ? std::max<std::int64_t>(op.m, 1)
                                   : (op.inputs.empty() ? 1 : ws.rows[op.inputs.front()]);
     const double per_row = (t - program_s) / static_cast<double>(rows);
-    const int programmed_input = program_s > 0 && op.inputs.size() > 1 ? op.inputs[1] : -1;
+    if (program_s > 0 && op.inputs.size() < 2)
+      panic("evaluate: a dynamic matmul in the arrays without its operand input");
+    const int programmed_input = program_s > 0 ? op.inputs[1] : -1;
     double ready_first = 0, ready_last = 0;
     for (int src : op.inputs) {
       const bool whole =

@@ -441,6 +441,8 @@ class SequentialRunner : public sc_core::sc_module {
     trans.set_data_length(sizeof(job));
     for (size_t i = 0; i < replay_.per_op.size(); ++i) {
       qk.inc(at(femtoseconds(replay_.per_op[i].hop_latency_s)));
+      // A dynamic matmul in the arrays programs its keys or values before its first row.
+      qk.inc(at(femtoseconds(replay_.per_op[i].program_s)));
       for (std::int64_t row = 0; row < replay_.per_op[i].rows; ++row) {
         job = {static_cast<int>(i), row};
         sc_time delay = qk.get_local_time();

@@ -158,7 +158,8 @@ Eigen::MatrixXf gpt2_forward(const Gpt2Weights& w, const std::vector<int>& token
         scores.row(i) = (scores.row(i).array() - mx).exp().matrix();
         scores.row(i) /= scores.row(i).sum();
       }
-      context_all.middleCols(head * dh, dh) = backend.activation_matmul(scores, v);
+      context_all.middleCols(head * dh, dh) =
+          backend.activation_matmul(scores, v, /*a_nonnegative=*/true);
     }
     Eigen::MatrixXf attn = weight_matmul(4 * l + 1, context_all);
     attn.rowwise() += b.proj_b.transpose();

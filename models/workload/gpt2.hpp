@@ -44,7 +44,11 @@ class MatmulBackend {
   // x (T x K) times weight matrix `index` of weight_matrices() (K x N).
   virtual Eigen::MatrixXf weight_matmul(int index, const Eigen::MatrixXf& x) = 0;
   // a (T x K) times b (K x N), both activations (attention scores and context).
-  virtual Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
+  // `a_nonnegative`: a holds no negative value by construction (softmax probabilities), so
+  // hardware may encode it unsigned.
+  virtual Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b,
+                                            bool a_nonnegative = false) {
+    (void)a_nonnegative;
     return a * b;
   }
 };

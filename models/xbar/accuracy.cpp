@@ -23,7 +23,8 @@ class Fp16Backend final : public MatmulBackend {
   Eigen::MatrixXf weight_matmul(int index, const Eigen::MatrixXf& x) override {
     return to_half(to_half(x) * weights_[index]);
   }
-  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) override {
+  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b,
+                                    bool) override {
     return to_half(to_half(a) * to_half(b));
   }
 
@@ -69,7 +70,8 @@ class Int8Backend : public MatmulBackend {
   Eigen::MatrixXf weight_matmul(int index, const Eigen::MatrixXf& x) override {
     return int8_matmul(x, weights_[index]);
   }
-  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) override {
+  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b,
+                                    bool) override {
     return int8_matmul(a, quantize(b, false));
   }
 
@@ -100,23 +102,26 @@ class CrossbarBackend final : public MatmulBackend {
 
   // Attention: INT8 on the digital vector unit, or (chiplet.dynamic_matmuls: arrays) the keys
   // or values programmed into the arrays of this (layer, head, QK^T or AV) slot, the queries or
-  // probabilities streamed through them.
-  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) override {
+  // probabilities streamed through them (the probabilities unsigned: they are never negative).
+  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b,
+                                    bool a_nonnegative) override {
     if (!spec_.activation_matmuls_in_arrays) return int8_matmul(a, quantize(b, false));
     const std::uint64_t call = activation_calls_++;
     const std::uint64_t slot = call % activation_calls_per_pass_;
     ProgrammedMatrix operand = program_operand(b, call);
+    operand.set_unsigned_inputs(a_nonnegative);
     if (slot < attention_full_scale_.size() && attention_full_scale_[slot] > 0)
       operand.set_adc_full_scale(attention_full_scale_[slot]);
     return operand.multiply(a, ++calls_);
   }
   // Calibration pass (float activations, in the forward pass's order): the range each slot's
   // converters get, from the operand the calibration text programs there.
-  void calibrate_attention(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) {
+  void calibrate_attention(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b, bool a_nonnegative) {
     if (!spec_.activation_matmuls_in_arrays || spec_.adc_range == XbarSpec::AdcRange::fixed) return;
     const std::uint64_t slot = attention_full_scale_.size();
     if (slot >= activation_calls_per_pass_) return;  // one pass calibrates every slot
     ProgrammedMatrix operand = program_operand(b, ~slot);
+    operand.set_unsigned_inputs(a_nonnegative);
     operand.calibrate(a);
     attention_full_scale_.push_back(operand.adc_full_scale_peak());
   }
@@ -150,8 +155,9 @@ class AttentionCalibration final : public MatmulBackend {
   Eigen::MatrixXf weight_matmul(int index, const Eigen::MatrixXf& x) override {
     return fp32_.weight_matmul(index, x);
   }
-  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b) override {
-    xbar_.calibrate_attention(a, b);
+  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b,
+                                    bool a_nonnegative) override {
+    xbar_.calibrate_attention(a, b, a_nonnegative);
     return a * b;
   }
 

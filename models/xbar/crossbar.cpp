@@ -237,7 +237,7 @@ std::vector<std::pair<int, int>> ProgrammedMatrix::row_groups(Eigen::Index k) co
 Eigen::MatrixXf ProgrammedMatrix::planes(const Eigen::MatrixXi& x) const {
   const int bits = spec_.input_bits, dac = spec_.dac_bits;
   const int n_planes = (bits + dac - 1) / dac;
-  const int offset = 1 << (bits - 1);
+  const int offset = unsigned_inputs_ ? 0 : 1 << (bits - 1);
   const auto M = x.rows(), K = x.cols();
   Eigen::MatrixXf p(n_planes * M, K);
   for (Eigen::Index k = 0; k < K; ++k) {
@@ -361,7 +361,7 @@ Eigen::MatrixXd ProgrammedMatrix::multiply_integer(const Eigen::MatrixXi& x,
     }
   }
   // Undo the input offset (and the weight offset) with their exactly known digital corrections.
-  const double cx = std::ldexp(1.0, spec_.input_bits - 1);
+  const double cx = unsigned_inputs_ ? 0.0 : std::ldexp(1.0, spec_.input_bits - 1);
   acc.rowwise() -= cx * weight_column_sums_.transpose();
   if (!spec_.differential && !spec_.twos_complement) {
     const double cw = std::ldexp(1.0, spec_.weight_bits - 1);
@@ -371,10 +371,11 @@ Eigen::MatrixXd ProgrammedMatrix::multiply_integer(const Eigen::MatrixXi& x,
 }
 
 float ProgrammedMatrix::quantize_inputs(const Eigen::MatrixXf& x, Eigen::MatrixXi& x_int) const {
-  const int q = max_weight(spec_.input_bits);
+  const int q = unsigned_inputs_ ? (1 << spec_.input_bits) - 1 : max_weight(spec_.input_bits);
+  const int lowest = unsigned_inputs_ ? 0 : -q;
   float scale = x.size() ? x.cwiseAbs().maxCoeff() / q : 1.0f;
   if (scale == 0.0f) scale = 1.0f;
-  x_int = (x / scale).array().round().cwiseMax(-q).cwiseMin(q).cast<int>();
+  x_int = (x / scale).array().round().cwiseMax(lowest).cwiseMin(q).cast<int>();
   return scale;
 }
 

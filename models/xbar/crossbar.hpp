@@ -111,6 +111,10 @@ class ProgrammedMatrix {
   // carries over to the next operand programmed into the same arrays.
   float adc_full_scale_peak() const { return adc_full_scale_.maxCoeff(); }
   void set_adc_full_scale(float full_scale) { adc_full_scale_.setConstant(full_scale); }
+  // Inputs known to be non-negative (softmax probabilities) are quantized to b_x-bit unsigned
+  // integers, 0 .. 2^b_x - 1, and drive the rows as they are, with no offset to correct: the
+  // offset encoding would spend its top bit plane on a constant 1.
+  void set_unsigned_inputs(bool on) { unsigned_inputs_ = on; }
 
   const Eigen::MatrixXi& weights_int() const { return w_int_; }
   const Eigen::VectorXf& weight_scale() const { return w_scale_; }  // per column
@@ -143,6 +147,7 @@ class ProgrammedMatrix {
 
   XbarSpec spec_;
   Nonidealities nonideal_;
+  bool unsigned_inputs_ = false;
   Eigen::MatrixXi w_int_;
   Eigen::VectorXf w_scale_;
   int slices_ = 0;

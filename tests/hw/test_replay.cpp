@@ -338,6 +338,19 @@ TEST_CASE("replay of weights that do not fit: sequential ops and reprogramming, 
   CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
 }
 
+TEST_CASE("replay of weights that do not fit, attention in the arrays: programming included",
+          "[replay]") {
+  // Sequential ops: each QK^T and AV programs its keys or values before its first row.
+  ArchSpec arch = arch_at("reram_chiplets.yaml");
+  arch.chiplet.dynamic_matmuls = "arrays";
+  Case c = make_from(arch, "gpt2-small", WorkloadRequest{});
+  REQUIRE_FALSE(c.mapping.fits);
+  REQUIRE(c.analytical.counts[Action::kv_cell_write] > 0);
+  ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, /*contention=*/true);
+  check_counts(r.counts, c.analytical.counts);
+  CHECK(r.latency_s == Approx(c.analytical.latency_s).epsilon(1e-6));
+}
+
 namespace {
 
 // Runs the replay in a forked child (SystemC elaborates once per process) and returns its

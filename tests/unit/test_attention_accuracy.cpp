@@ -48,16 +48,20 @@ TEST_CASE("attention in ideal ReRAM arrays with a calibrated 8-bit ADC stays at 
   CHECK(c.perplexity == Approx(q.perplexity).epsilon(0.01));
 }
 
-TEST_CASE("NOR flash's 4-bit cells cost accuracy when attention runs in them", "[gpt2][xbar]") {
-  // Measured: perplexity 5.88 with attention on the vector unit, 17.4 in the arrays (float
-  // 4.69); the weights' SNR is the same (17.4 dB against 17.8 dB).
+TEST_CASE(
+    "NOR flash's 4-bit cells keep attention at the vector unit's accuracy, probabilities unsigned",
+    "[gpt2][xbar]") {
+  // Measured (2 windows, ideal cells): perplexity 5.88 with attention in INT8 on the vector
+  // unit, 5.43 in the arrays (float 4.69). The probabilities drive the rows unsigned (0..255);
+  // offset-encoded as signed values they used only codes 128..255, their constant top bit plane
+  // set the calibrated ADC range, and the perplexity read 11.3.
   Setup s;
   const AccuracyResult vector_unit =
       s.run("configs/arch/nor_flash_chiplets.yaml", false, Nonidealities{});
   const AccuracyResult arrays =
       s.run("configs/arch/nor_flash_chiplets.yaml", true, Nonidealities{});
-  CHECK(arrays.perplexity > 2.0 * vector_unit.perplexity);
-  CHECK(arrays.top1_agreement < vector_unit.top1_agreement - 0.2);
+  CHECK(arrays.perplexity < 1.1 * vector_unit.perplexity);
+  CHECK(arrays.top1_agreement > vector_unit.top1_agreement - 0.03);
   CHECK(arrays.mean_snr_db == Approx(vector_unit.mean_snr_db).margin(1.0));
 }
 

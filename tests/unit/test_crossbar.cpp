@@ -330,3 +330,38 @@ TEST_CASE("a calibrated bipolar converter spans the largest signed sum it was sh
   ProgrammedMatrix coarse(w, fixed, reram_device(), Nonidealities{});
   CHECK(error.norm() < (coarse.multiply_integer(x) - exact).norm());
 }
+
+TEST_CASE("unsigned inputs (softmax probabilities): exact with a wide ADC, a bit finer than signed",
+          "[xbar]") {
+  const DeviceSpec device = reram_device();
+  XbarSpec spec;
+  spec.rows = 256;
+  spec.input_bits = 8;
+  spec.weight_bits = 8;
+  spec.bits_per_cell = 2;
+  spec.adc_bits = 16;
+  const int K = 300, N = 16, M = 5;
+  for (bool differential : {true, false}) {
+    spec.differential = differential;
+    INFO("differential " << differential);
+    Eigen::MatrixXi w = random_ints(K, N, -127, 127, 21);
+    Eigen::MatrixXi x = random_ints(M, K, 0, 255, 22);  // the whole unsigned range
+    ProgrammedMatrix xbar(w, spec, device, Nonidealities{});
+    xbar.set_unsigned_inputs(true);
+    CHECK((xbar.multiply_integer(x) - x.cast<double>() * w.cast<double>()).cwiseAbs().maxCoeff() ==
+          0.0);
+  }
+  // Real non-negative inputs use 255 steps instead of 127: the quantization error halves.
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  Eigen::MatrixXf p(64, K);
+  for (Eigen::Index i = 0; i < p.size(); ++i) p(i) = u(rng);
+  Eigen::MatrixXf wf = random_ints(K, N, -127, 127, 23).cast<float>() / 127.0f;
+  ProgrammedMatrix signed_inputs(wf, spec, device, Nonidealities{}, false);
+  ProgrammedMatrix unsigned_inputs(wf, spec, device, Nonidealities{}, false);
+  unsigned_inputs.set_unsigned_inputs(true);
+  const Eigen::MatrixXf exact = p * wf;
+  const double e_signed = (signed_inputs.multiply(p) - exact).norm();
+  const double e_unsigned = (unsigned_inputs.multiply(p) - exact).norm();
+  CHECK(e_unsigned < 0.6 * e_signed);
+}
