@@ -49,12 +49,8 @@ double tokens_per_pass(const Workload& w) {
   return static_cast<double>(w.request.batch) * (w.request.phase == "decode" ? 1 : w.request.seq);
 }
 
-// Passes until the most-written cell has taken its endurance, and the time that takes at the
-// chip's throughput; zero writes wear nothing (both infinite).
 double lifetime_passes(const RunResult& r) {
-  const double writes = r.evaluation.max_cell_writes_per_pass;
-  return writes > 0 ? r.arch.technology.endurance_cycles / writes
-                    : std::numeric_limits<double>::infinity();
+  return r.evaluation.lifetime_passes(r.arch.technology.endurance_cycles);
 }
 
 std::string duration_words(double s) {
@@ -210,7 +206,13 @@ std::string report_table(const RunResult& r) {
       "  arrays used      {:>20}  of {} ({:.1f}% cell utilization){}", m.arrays_used,
       m.arrays_available, 100.0 * m.utilization,
       m.fits ? ""
-             : fmt::format("; does NOT fit: {} reprogramming rounds per pass", m.reload_rounds)));
+             : fmt::format(
+                   "; does NOT fit: {} reprogramming rounds per pass{}", m.reload_rounds,
+                   m.operand_arrays > 0 && m.arrays_used - m.operand_arrays <= m.arrays_available
+                       ? fmt::format(" (the weights alone fit; the keys' and values' {} "
+                                     "arrays do not)",
+                                     m.operand_arrays)
+                       : "")));
   line("");
   const std::string gpu_title =
       fmt::format("{}{} ({}{})", g.gpus > 1 ? fmt::format("{} x ", g.gpus) : "", g.card,

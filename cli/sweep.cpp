@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -275,6 +276,7 @@ class Worker {
       p.tops_per_w = e.tops_per_w();
       p.inferences_per_s = e.inferences_per_s;
       p.utilization = map.utilization;
+      p.lifetime_s = e.lifetime_s(m.arch->technology.endurance_cycles);
       p.fits = map.fits;
     } catch (const UserError& e) {
       p.status = e.what();
@@ -577,7 +579,7 @@ std::string sweep_csv(const SweepResult& s) {
   for (const auto& a : s.axes) out += "," + csv_field(a.key);
   out +=
       ",status,energy_j,energy_per_token_j,latency_s,area_mm2,tops_per_w,inferences_per_s,"
-      "utilization,fits,pareto,systemc_latency_s,systemc_status\n";
+      "utilization,fits,pareto,lifetime_s,systemc_latency_s,systemc_status\n";
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const SweepPoint& p = s.points[i];
     out += std::to_string(i);
@@ -588,10 +590,11 @@ std::string sweep_csv(const SweepResult& s) {
           fmt::format(",{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{}", p.energy_j,
                       p.energy_per_token_j, p.latency_s, p.area_m2 * 1e6, p.tops_per_w,
                       p.inferences_per_s, p.utilization, p.fits ? 1 : 0, p.pareto ? 1 : 0);
+      out += std::isfinite(p.lifetime_s) ? fmt::format(",{:.10g}", p.lifetime_s) : ",";
       out += p.systemc_checked ? fmt::format(",{:.10g}", p.systemc_latency_s) : ",";
       out += "," + csv_field(p.systemc_status) + "\n";
     } else {
-      out += ",,,,,,,,,,,\n";
+      out += ",,,,,,,,,,,,\n";
     }
   }
   return out;

@@ -62,6 +62,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   const u64 act = c.activation_bits;
   double max_matrix_s = 0;
   double dram_s = 0;
+  bool cache_in_arrays = false;  // decode appending to a KV cache resident in the arrays
 
   for (size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
@@ -119,6 +120,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
           max_matrix_s = std::max(max_matrix_s, s);
           e.max_cell_writes_per_pass =
               std::max(e.max_cell_writes_per_pass, 1.0 / static_cast<double>(p.passes_per_write));
+          cache_in_arrays = cache_in_arrays || p.passes_per_write > 1;
           break;
         }
         a[Action::vector_mac] += op.macs();
@@ -197,6 +199,8 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     double busiest_vector = 0;
     for (double v : ws.chiplet_vector_busy_s) busiest_vector = std::max(busiest_vector, v);
     e.bottleneck_s = std::max({max_matrix_s, busiest_vector, dram_s});
+    // The arrays hold one batch's cache, and its next step needs this step's token.
+    if (cache_in_arrays) e.bottleneck_s = e.latency_s;
   } else {
     e.bottleneck_s = e.latency_s;
   }

@@ -11,7 +11,9 @@
 // query row (a barrier); causal attention and decode do not. Contention between ops sharing a
 // chiplet's vector unit is not modelled in the latency (it is in the throughput).
 // Throughput: inferences pipeline behind each other, so the busiest resource (one matrix's
-// arrays, one chiplet's vector unit, the DRAM port) sets the rate. When the weights do not fit,
+// arrays, one chiplet's vector unit, the DRAM port) sets the rate; but decode steps whose KV
+// cache sits in the arrays cannot (the next step needs this one's token, and the arrays hold
+// one batch's cache), so their rate is 1 / latency. When the weights do not fit,
 // each pass reprograms the arrays and ops run one after another with nothing overlapped.
 // Activation matmuls in the arrays (chiplet.dynamic_matmuls: arrays) wait for their keys or
 // values whole, program them (each array its rows one after another, write_time per row), then
@@ -21,6 +23,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -72,6 +75,16 @@ struct Evaluation {
   // writes keys and values whole; 1 / KV length when decode steps append to a resident cache
   // that fills over a sequence); 0 when nothing is written.
   double max_cell_writes_per_pass = 0;
+  // Passes until the most-written cell has taken `endurance` writes (infinite without writes),
+  // and the time that takes at inferences_per_s.
+  double lifetime_passes(double endurance) const {
+    return max_cell_writes_per_pass > 0 ? endurance / max_cell_writes_per_pass
+                                        : std::numeric_limits<double>::infinity();
+  }
+  double lifetime_s(double endurance) const {
+    return inferences_per_s > 0 ? lifetime_passes(endurance) / inferences_per_s
+                                : std::numeric_limits<double>::infinity();
+  }
   double tops_per_w() const { return energy_j > 0 ? 2.0 * macs / energy_j / 1e12 : 0.0; }
   double effective_tops() const { return 2.0 * macs * inferences_per_s / 1e12; }
 };

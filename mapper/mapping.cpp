@@ -96,8 +96,8 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
     }
   }
   // The rounds rewrite the weights; keys and values are written by their own ops.
-  std::int64_t weight_arrays = 0;
-  for (const MatrixPlacement& p : m.matrices) weight_arrays += p.dynamic ? 0 : p.arrays;
+  for (const MatrixPlacement& p : m.matrices) m.operand_arrays += p.dynamic ? p.arrays : 0;
+  const std::int64_t weight_arrays = m.arrays_used - m.operand_arrays;
   m.reload_rounds =
       m.fits ? 0 : std::max<std::int64_t>(1, ceil_div(weight_arrays, m.arrays_available));
   const std::int64_t resident = std::min(m.arrays_used, m.arrays_available);

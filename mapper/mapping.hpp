@@ -57,6 +57,7 @@ struct Mapping {
   std::vector<MeshPosition> chiplet_position;
   int dram_chiplet = 0;  // the chiplet with the DRAM port
   std::int64_t arrays_used = 0;
+  std::int64_t operand_arrays = 0;  // of arrays_used, those of dynamic matmuls' keys and values
   std::int64_t arrays_available = 0;
   std::int64_t cells_used = 0;          // cells holding weights (the reload rewrites them)
   std::int64_t operand_cells_used = 0;  // cells holding dynamic matmuls' keys and values

@@ -108,6 +108,8 @@ TEST_CASE("activation matmuls in the arrays: writes, reads and time in closed fo
   // from DRAM at 64 Gb/s, then the programming, then the queries.
   CHECK(e.latency_s == Approx(72.0 / 64e9 + 4 * 1e-6 + 2 * 3 * 80e-9).epsilon(1e-12));
   CHECK(e.max_cell_writes_per_pass == 1.0);
+  // A prefill's passes pipeline: the arrays are busy for their op's time, not the whole pass.
+  CHECK(e.inferences_per_s == Approx(1.0 / per_op[1].busy_s));
 }
 
 TEST_CASE("a decode step appends one key column or one value row to a resident cache",
@@ -123,6 +125,9 @@ TEST_CASE("a decode step appends one key column or one value row to a resident c
   CHECK(ek.counts[Action::kv_cell_write] == 2 * 6 * 1 * 4);
   CHECK(per_op[1].busy_s == Approx(4 * 1e-6 + 6 * 80e-9).epsilon(1e-12));
   CHECK(ek.max_cell_writes_per_pass == Approx(1.0 / 3));  // once per 3 positions
+  // The arrays hold this batch's cache, and the next step needs this one's token: no overlap.
+  CHECK(ek.inferences_per_s == Approx(1.0 / ek.latency_s));
+  CHECK(ek.lifetime_passes(1e6) == Approx(3e6));
 
   // A value is a row of V: one row write.
   const Workload values = attention_workload(Op::CachedAxis::k);

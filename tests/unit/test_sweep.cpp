@@ -1,5 +1,6 @@
 // Design-space sweeps (cli/sweep.hpp) against single runs, and their determinism.
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "cli/report.hpp"
 #include "cli/sweep.hpp"
@@ -201,4 +202,19 @@ TEST_CASE("a child past its time limit is stopped; one that ends is not", "[swee
     CHECK_FALSE(quick[i].stopped);
     CHECK(quick[i].value == std::optional<int>(static_cast<int>(10 * i)));
   }
+}
+
+TEST_CASE("a sweep's lifetime is the run's wear: endurance over the cells' writes per second",
+          "[sweep]") {
+  const SweepResult s = run_sweep(kDir + "attention_wear.yaml", 2);
+  REQUIRE(s.points.size() == 4);
+  for (const SweepPoint& p : s.points) REQUIRE(p.feasible);
+  // Vector unit: nothing written, an empty CSV cell.
+  CHECK(std::isinf(s.points[0].lifetime_s));
+  CHECK(std::isinf(s.points[1].lifetime_s));
+  // Arrays: one write per cell per pass.
+  CHECK(s.points[2].lifetime_s == Approx(1e5 / s.points[2].inferences_per_s));
+  CHECK(s.points[3].lifetime_s == Approx(1e9 / s.points[3].inferences_per_s));
+  const std::string csv = sweep_csv(s);
+  CHECK_THAT(csv, Catch::Contains(",pareto,lifetime_s,"));
 }
