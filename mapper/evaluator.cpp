@@ -199,8 +199,9 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     double busiest_vector = 0;
     for (double v : ws.chiplet_vector_busy_s) busiest_vector = std::max(busiest_vector, v);
     e.bottleneck_s = std::max({max_matrix_s, busiest_vector, dram_s});
-    // The arrays hold one batch's cache, and its next step needs this step's token.
-    if (cache_in_arrays) e.bottleneck_s = e.latency_s;
+    // The arrays hold this batch's cache only: the next pass they can serve is its next step,
+    // which needs this step's token.
+    if (cache_in_arrays) e.bottleneck_s = std::max(e.bottleneck_s, e.latency_s);
   } else {
     e.bottleneck_s = e.latency_s;
   }

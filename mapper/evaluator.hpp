@@ -11,9 +11,10 @@
 // query row (a barrier); causal attention and decode do not. Contention between ops sharing a
 // chiplet's vector unit is not modelled in the latency (it is in the throughput).
 // Throughput: inferences pipeline behind each other, so the busiest resource (one matrix's
-// arrays, one chiplet's vector unit, the DRAM port) sets the rate; but decode steps whose KV
-// cache sits in the arrays cannot (the next step needs this one's token, and the arrays hold
-// one batch's cache), so their rate is 1 / latency. When the weights do not fit,
+// arrays, one chiplet's vector unit, the DRAM port) sets the rate (other batches' decode steps
+// overlap, their caches in the global buffer); but when the KV cache sits in the arrays, they
+// hold this batch's cache only, the next pass they can serve is this batch's next step, and
+// that needs this step's token: the rate is then at most 1 / latency. When the weights do not fit,
 // each pass reprograms the arrays and ops run one after another with nothing overlapped.
 // Activation matmuls in the arrays (chiplet.dynamic_matmuls: arrays) wait for their keys or
 // values whole, program them (each array its rows one after another, write_time per row), then

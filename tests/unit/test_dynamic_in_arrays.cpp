@@ -3,6 +3,7 @@
 // form on hand-sized problems and exact counts on BERT-base and Llama-3-8B.
 #include <catch2/catch.hpp>
 
+#include "cli/report.hpp"
 #include "mapper/evaluator.hpp"
 #include "mapper/mapping.hpp"
 #include "models/cost/cost_table.hpp"
@@ -149,6 +150,8 @@ TEST_CASE("a cache that does not stay resident is written whole every pass",
   CHECK_FALSE(m.fits);
   CHECK(m.arrays_used == 20);
   CHECK(m.cells_used == 8 * 12 * 4);  // the reload rewrites the weights only
+  CHECK(m.operand_arrays == 8);
+  CHECK(m.reload_rounds == 1);  // the weights' 12 arrays fit the 16 alone
   const CostTable costs = build_cost_table(arch);
   Workspace ws;
   const Evaluation e = evaluate(w, m, costs, ws);
@@ -201,4 +204,22 @@ TEST_CASE("BERT-base and Llama-3-8B attention in the arrays: exact counts", "[ma
     CHECK(op.instances == 32);
     CHECK(op.operand_instances == 8);
   }
+}
+
+TEST_CASE("a report says when the keys and values are what does not fit", "[mapper][evaluator]") {
+  // Example 07's package: GPT-2 small's weights take 15,081 of its 19,200 arrays; a 1,024-token
+  // cache in the arrays adds 6,192.
+  RunRequest request;
+  request.arch_file = std::string(CIMSIM_SOURCE_DIR) + "/examples/07_attention_in_arrays/arch.yaml";
+  request.workload = "gpt2-small";
+  request.workload_request.phase = "decode";
+  request.workload_request.context = 1024;
+  const RunResult r = run_analytical(request);
+  CHECK_FALSE(r.mapping.fits);
+  CHECK(r.mapping.arrays_used - r.mapping.operand_arrays == 15081);
+  CHECK(r.mapping.reload_rounds == 1);
+  CHECK_THAT(report_table(r),
+             Catch::Contains("(the weights alone fit; the keys' and values' 6192 arrays do not)"));
+  request.workload_request.context = 512;  // fits: no note
+  CHECK_THAT(report_table(run_analytical(request)), !Catch::Contains("the weights alone fit"));
 }
