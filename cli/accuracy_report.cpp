@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "cli/report.hpp"
 #include "models/core/config.hpp"
 #include "models/core/config_paths.hpp"
 #include "models/core/error.hpp"
@@ -29,11 +30,6 @@ std::string shown_path(const std::string& path) {
   const fs::path relative = absolute.lexically_relative(fs::current_path(ec));
   if (!ec && !relative.empty() && *relative.begin() != "..") return relative.string();
   return absolute.string();
-}
-
-// JSON has no infinity: an exact (or hopeless) SNR is written as null.
-nlohmann::ordered_json finite_or_null(double v) {
-  return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json();
 }
 
 }  // namespace

@@ -49,10 +49,6 @@ double tokens_per_pass(const Workload& w) {
   return static_cast<double>(w.request.batch) * (w.request.phase == "decode" ? 1 : w.request.seq);
 }
 
-double lifetime_passes(const RunResult& r) {
-  return r.evaluation.lifetime_passes(r.arch.technology.endurance_cycles);
-}
-
 std::string duration_words(double s) {
   if (s < 120) return fmt::format("{:.3g} s", s);
   if (s < 2 * 3600) return fmt::format("{:.3g} minutes", s / 60);
@@ -62,6 +58,10 @@ std::string duration_words(double s) {
 }
 
 }  // namespace
+
+Json finite_or_null(double v) {
+  return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
 
 Json report_json(const RunResult& r) {
   const auto& a = r.arch;
@@ -139,14 +139,12 @@ Json report_json(const RunResult& r) {
   const auto& g = r.gpu;
   const double tokens = tokens_per_pass(w);
   j["cim"]["energy_per_token_pj"] = e.energy_j / tokens / kPico;
-  const double passes = lifetime_passes(r);
-  const bool wears = std::isfinite(passes);
+  const double endurance = a.technology.endurance_cycles;
   j["cim"]["wear"] = {
-      {"endurance_cycles", a.technology.endurance_cycles},
+      {"endurance_cycles", endurance},
       {"max_writes_per_cell_per_pass", e.max_cell_writes_per_pass},
-      {"lifetime_passes", wears ? Json(passes) : Json(nullptr)},
-      {"lifetime_s",
-       wears && e.inferences_per_s > 0 ? Json(passes / e.inferences_per_s) : Json(nullptr)},
+      {"lifetime_passes", finite_or_null(e.lifetime_passes(endurance))},
+      {"lifetime_s", finite_or_null(e.lifetime_s(endurance))},
   };
   j["gpu"] = {
       {"name", g.card},
@@ -237,14 +235,15 @@ std::string report_table(const RunResult& r) {
     line(fmt::format("  CIM latency includes {:.4f} us of weight reprogramming",
                      e.reload_latency_s / kMicro));
   }
-  if (const double passes = lifetime_passes(r); std::isfinite(passes)) {
+  const double endurance = r.arch.technology.endurance_cycles;
+  if (const double passes = e.lifetime_passes(endurance); std::isfinite(passes)) {
+    const double seconds = e.lifetime_s(endurance);
     line(fmt::format(
         "  wear: the most-written cell takes {:.3g} write(s) per pass; its {:.3g}-cycle "
         "endurance lasts {:.3g} passes{}",
-        e.max_cell_writes_per_pass, r.arch.technology.endurance_cycles, passes,
-        e.inferences_per_s > 0
-            ? fmt::format(", {} at full throughput", duration_words(passes / e.inferences_per_s))
-            : ""));
+        e.max_cell_writes_per_pass, endurance, passes,
+        std::isfinite(seconds) ? fmt::format(", {} at full throughput", duration_words(seconds))
+                               : ""));
   }
   line(fmt::format(
       "  GPU energy: compute {:.1f}%, on-chip SRAM {:.1f}%, HBM {:.1f}%, overheads {:.1f}% (per "

@@ -42,6 +42,8 @@ RunResult run_analytical(const RunRequest& request);
 std::string matching_gpu_precision(const ArchSpec& arch);
 
 using Json = nlohmann::ordered_json;
+// JSON has no infinity: an unbounded figure (an exact SNR, a lifetime without writes) is null.
+Json finite_or_null(double v);
 Json report_json(const RunResult& r);
 std::string report_table(const RunResult& r);
 std::string per_op_csv(const RunResult& r);

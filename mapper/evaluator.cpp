@@ -147,7 +147,11 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     for (int j = 0; j < kNumActions; ++j) energy += static_cast<double>(a.count[j]) * c.energy_j[j];
     e.counts += a;
     sequential_s += t + fixed;
-    if (!per_op.empty()) per_op[i] = {a, t + fixed, energy, 0, t, fixed, program_s};
+    if (program_s > 0 && op.inputs.size() < 2)
+      panic("evaluate: a dynamic matmul in the arrays without its operand input");
+    const int programmed_input = program_s > 0 ? op.inputs[1] : -1;
+    if (!per_op.empty())
+      per_op[i] = {a, t + fixed, energy, 0, t, fixed, program_s, programmed_input};
 
     // Pipeline recurrence: an op streams its rows (token vectors) in order; it can emit its
     // first row once its inputs' first rows arrive (or their last rows, for an input it needs
@@ -158,9 +162,6 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
                                   ? std::max<std::int64_t>(op.m, 1)
                                   : (op.inputs.empty() ? 1 : ws.rows[op.inputs.front()]);
     const double per_row = (t - program_s) / static_cast<double>(rows);
-    if (program_s > 0 && op.inputs.size() < 2)
-      panic("evaluate: a dynamic matmul in the arrays without its operand input");
-    const int programmed_input = program_s > 0 ? op.inputs[1] : -1;
     double ready_first = 0, ready_last = 0;
     for (int src : op.inputs) {
       const bool whole =

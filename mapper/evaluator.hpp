@@ -45,6 +45,7 @@ struct OpResult {
   // A dynamic matmul in the arrays: programming its keys or values, part of busy_s, done once
   // its operand has arrived whole and before its first row.
   double program_s = 0;
+  int programmed_input = -1;  // the input it programs (its operand), -1 when none
 };
 
 // The actions a matrix's arrays perform for m input vectors through its K x N placement

@@ -68,6 +68,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
     next_array += p.arrays;
     if (dynamic) {
       m.operand_cells_used += p.used_cells;
+      m.operand_arrays += p.arrays;
     } else {
       m.cells_used += p.used_cells;
       m.weight_bits_total += op.k * op.n * xb.weight_bits;
@@ -96,7 +97,6 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
     }
   }
   // The rounds rewrite the weights; keys and values are written by their own ops.
-  for (const MatrixPlacement& p : m.matrices) m.operand_arrays += p.dynamic ? p.arrays : 0;
   const std::int64_t weight_arrays = m.arrays_used - m.operand_arrays;
   m.reload_rounds =
       m.fits ? 0 : std::max<std::int64_t>(1, ceil_div(weight_arrays, m.arrays_available));

@@ -220,9 +220,8 @@ class RowDispatcher : public sc_core::sc_module {
       s.hop = replay.mesh ? SC_ZERO_TIME : at(femtoseconds(replay.per_op[i].hop_latency_s));
       const int here = map.op_chiplet[i];
       for (int src : op.inputs) {
-        // A dynamic matmul in the arrays programs its operand (second input) whole first.
-        const bool programmed =
-            replay.per_op[i].program_s > 0 && op.inputs.size() > 1 && src == op.inputs[1];
+        // A dynamic matmul in the arrays programs its operand whole first.
+        const bool programmed = src == replay.per_op[i].programmed_input;
         const bool whole = programmed || std::find(op.whole_inputs.begin(), op.whole_inputs.end(),
                                                    src) != op.whole_inputs.end();
         s.inputs.push_back(
