@@ -45,6 +45,11 @@ const char* kind_name(OpKind k) {
 
 namespace {
 
+// Keys and values move at the activations' width (crossbar.input_bits).
+double kv_bytes(std::int64_t values, const ArchSpec& arch) {
+  return static_cast<double>(values) * arch.crossbar.input_bits / 8.0;
+}
+
 double tokens_per_pass(const Workload& w) {
   return static_cast<double>(w.request.batch) * (w.request.phase == "decode" ? 1 : w.request.seq);
 }
@@ -105,6 +110,8 @@ Json report_json(const RunResult& r) {
       {"chiplets_used", m.chiplets_used},
       {"reload_rounds", m.reload_rounds},
       {"dynamic_matmuls", a.chiplet.dynamic_matmuls},
+      {"kv_bytes", kv_bytes(m.operand_values, a)},
+      {"kv_bytes_in_dram", kv_bytes(m.operand_values_in_dram, a)},
   };
   Json breakdown = Json::object();
   for (int c = 0; c < kNumComponents; ++c) {
@@ -211,6 +218,13 @@ std::string report_table(const RunResult& r) {
                                      "arrays do not)",
                                      m.operand_arrays)
                        : "")));
+  if (m.operand_values_in_dram > 0) {
+    line(fmt::format(
+        "  keys and values  {:>20}  bytes the vector unit reads a pass; {:.1f}% of them in DRAM "
+        "(a chiplet's global buffer holds {} bytes)",
+        kv_bytes(m.operand_values, r.arch), 100.0 * m.operand_values_in_dram / m.operand_values,
+        r.arch.chiplet.global_buffer.si / 8.0));
+  }
   line("");
   const std::string gpu_title =
       fmt::format("{}{} ({}{})", g.gpus > 1 ? fmt::format("{} x ", g.gpus) : "", g.card,

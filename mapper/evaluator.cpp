@@ -62,6 +62,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   const u64 act = c.activation_bits;
   double max_matrix_s = 0;
   double dram_s = 0;
+  double overlapped_dram_s = 0;  // more DRAM time per pass when other batches' steps overlap
   bool cache_in_arrays = false;  // decode appending to a KV cache resident in the arrays
 
   for (size_t i = 0; i < w.ops.size(); ++i) {
@@ -123,12 +124,32 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
           cache_in_arrays = cache_in_arrays || p.passes_per_write > 1;
           break;
         }
+        // The vector unit reads each distinct key or value once for the query heads that share
+        // it (grouped-query attention), as a fused attention kernel does.
         a[Action::vector_mac] += op.macs();
         a[Action::global_buffer_bit] +=
-            static_cast<u64>(op.instances * (op.m * op.k + op.k * op.n) + op.output_elements) * act;
+            static_cast<u64>(op.instances * op.m * op.k + op.operand_instances * op.k * op.n +
+                             op.output_elements) *
+            act;
         const double s = op.macs() / lanes_ops_per_s;
         t += s;
         ws.chiplet_vector_busy_s[here] += s;
+        const OperandSpill& spill = map.op_operand_spill[i];
+        if (spill.dram_reads > 0 || spill.dram_writes > 0) {
+          // What the global buffer cannot hold crosses the DRAM port and the mesh from the
+          // DRAM chiplet, and the op waits for it.
+          const u64 bits = static_cast<u64>(spill.dram_reads + spill.dram_writes) * act;
+          const int hops = map.hops(map.dram_chiplet, here);
+          a[Action::dram_bit] += bits;
+          a[Action::link_bit_hop] += bits * static_cast<u64>(hops);
+          const double port_s = bits / c.dram_bandwidth_bps;
+          dram_s += port_s;
+          overlapped_dram_s +=
+              static_cast<double>(spill.overlapped_dram_values) * act / c.dram_bandwidth_bps -
+              port_s;
+          t += port_s + (hops > 0 ? bits / c.link_bandwidth_bps : 0.0);
+          fixed = std::max(fixed, hops * c.link_latency_per_hop_s);
+        }
         break;
       }
       case OpKind::vector: {
@@ -203,6 +224,14 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     // The arrays hold this batch's cache only: the next pass they can serve is its next step,
     // which needs this step's token.
     if (cache_in_arrays) e.bottleneck_s = std::max(e.bottleneck_s, e.latency_s);
+    // A decode cache the buffers cannot hold: either steps run one at a time, each with the
+    // buffers to itself, or other batches' steps overlap and every spilled cache crosses the
+    // DRAM port whole. The better rate of the two.
+    if (overlapped_dram_s > 0) {
+      e.bottleneck_s =
+          std::min(std::max(e.bottleneck_s, e.latency_s),
+                   std::max({max_matrix_s, busiest_vector, dram_s + overlapped_dram_s}));
+    }
   } else {
     e.bottleneck_s = e.latency_s;
   }

@@ -19,6 +19,51 @@ namespace {
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return (a + b - 1) / b;
 }
+
+// The vector-unit attentions' keys and values against their chiplets' global buffers (the
+// policy is in mapping.hpp's opening comment).
+void place_vector_operands(const ArchSpec& arch, const Workload& w, Mapping& m) {
+  m.op_operand_spill.assign(w.ops.size(), {});
+  const double capacity_values =
+      arch.chiplet.global_buffer.si / static_cast<double>(arch.crossbar.input_bits);
+  const double batch = std::max(1, w.request.batch);
+  std::vector<double> held(m.chiplet_position.size(), 0.0);  // values each buffer must hold
+  auto is_vector_attention = [&](size_t i) {
+    return w.ops[i].kind == OpKind::dynamic_matmul && m.op_matrix[i] < 0;
+  };
+  auto operand_values = [](const Op& op) {
+    return static_cast<double>(op.operand_instances) * static_cast<double>(op.k * op.n);
+  };
+  for (size_t i = 0; i < w.ops.size(); ++i) {
+    if (!is_vector_attention(i)) continue;
+    const Op& op = w.ops[i];
+    const bool cached = op.appended_axis != Op::CachedAxis::none;
+    held[static_cast<size_t>(m.op_chiplet[i])] +=
+        cached ? operand_values(op) : operand_values(op) / batch;
+    m.operand_values += op.operand_instances * op.k * op.n;
+  }
+  for (size_t i = 0; i < w.ops.size(); ++i) {
+    if (!is_vector_attention(i)) continue;
+    const Op& op = w.ops[i];
+    const double need = held[static_cast<size_t>(m.op_chiplet[i])];
+    if (need <= capacity_values) continue;
+    const double in_dram = 1.0 - capacity_values / need;
+    OperandSpill& s = m.op_operand_spill[i];
+    s.dram_reads = static_cast<std::int64_t>(in_dram * operand_values(op));
+    if (op.appended_axis == Op::CachedAxis::none) {
+      // The next pass's sequences stream behind this pass's, one at a time as here.
+      s.dram_writes = s.dram_reads;
+      s.overlapped_dram_values = s.dram_reads + s.dram_writes;
+    } else {
+      // This step's key (a column of K^T, k values) or value (a row of V, n values).
+      const std::int64_t appended =
+          op.operand_instances * (op.appended_axis == Op::CachedAxis::n ? op.k : op.n);
+      s.dram_writes = static_cast<std::int64_t>(in_dram * static_cast<double>(appended));
+      s.overlapped_dram_values = op.operand_instances * op.k * op.n + appended;
+    }
+    m.operand_values_in_dram += s.dram_reads;
+  }
+}
 }  // namespace
 
 Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view count_remedy) {
@@ -79,6 +124,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
   }
   m.arrays_used = next_array;
   m.fits = m.arrays_used <= m.arrays_available;
+  place_vector_operands(arch, w, m);
   // A decode step appends its position to a resident KV cache: a key is a column of K^T (one
   // cell per row it spans), a value a row of V. A cache that is not resident (the arrays are
   // reprogrammed every pass) and a prefill write the whole operand.

@@ -10,8 +10,13 @@
 // mesh so consecutive chiplets are one hop apart. Ops other than weight matmuls run on the
 // vector unit of the chiplet that produced their first input; with chiplet.dynamic_matmuls:
 // arrays, an activation matmul (QK^T, AV) takes arrays too, one set per distinct K x N operand
-// (per KV head), allocated in graph order like a weight matrix. When the weights need more arrays
-// than the package has, the mapping still exists but reprograms the arrays every pass
+// (per KV head), allocated in graph order like a weight matrix. On the vector unit, its keys or
+// values sit in its chiplet's global buffer: in decode the whole cache of the batch (it persists
+// between steps), in prefill one sequence's (the pipeline streams sequences one behind
+// another). What a chiplet's buffer cannot hold stays in DRAM, the same share of each operand
+// there (a compiler-pinned scratchpad holds part of each): a decode step reads that share and
+// appends its position to it; a prefill writes it out and reads it back. When the weights need more
+// arrays than the package has, the mapping still exists but reprograms the arrays every pass
 // (`fits` is false; the evaluator charges the writes).
 #pragma once
 
@@ -46,6 +51,16 @@ struct MatrixPlacement {
   std::int64_t passes_per_write = 1;
 };
 
+// Keys and values of an attention on the vector unit that its chiplet's global buffer cannot
+// hold, in values per pass: read from DRAM and written to it. When other batches' decode steps
+// overlap this one, their caches need the buffer too, and a cache that does not fit alone then
+// crosses the DRAM port whole: `overlapped_dram_values` (reads and writes).
+struct OperandSpill {
+  std::int64_t dram_reads = 0;
+  std::int64_t dram_writes = 0;
+  std::int64_t overlapped_dram_values = 0;
+};
+
 struct MeshPosition {
   int x = 0, y = 0;
 };
@@ -62,7 +77,12 @@ struct Mapping {
   std::int64_t cells_used = 0;          // cells holding weights (the reload rewrites them)
   std::int64_t operand_cells_used = 0;  // cells holding dynamic matmuls' keys and values
   std::int64_t weight_bits_total = 0;   // bits of all weights, for reloading from DRAM
-  double utilization = 0;               // used cells / cells of the arrays used
+  // Keys and values the vector unit reads (attentions not in the arrays), in values per pass,
+  // and those of them held in DRAM; per op, what crosses the DRAM port (zero for other ops).
+  std::int64_t operand_values = 0;
+  std::int64_t operand_values_in_dram = 0;
+  std::vector<OperandSpill> op_operand_spill;
+  double utilization = 0;  // used cells / cells of the arrays used
   bool fits = true;
   std::int64_t reload_rounds = 0;  // weight reprogramming rounds per pass when !fits
   int chiplets_used = 0;

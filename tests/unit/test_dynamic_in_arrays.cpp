@@ -45,18 +45,7 @@ Workload attention_workload(Op::CachedAxis appended, std::int64_t weight_k = 0,
     mm.output_elements = weight_n;
     w.ops.push_back(mm);
   }
-  Op dyn;
-  dyn.name = "qk";
-  dyn.kind = OpKind::dynamic_matmul;
-  dyn.inputs = {0, 0};
-  dyn.instances = 4;
-  dyn.operand_instances = 2;
-  dyn.m = 3;
-  dyn.k = 6;
-  dyn.n = 3;
-  dyn.output_elements = 4 * 3 * 3;
-  dyn.appended_axis = appended;
-  w.ops.push_back(dyn);
+  w.ops.push_back(test::grouped_attention_op(0, appended));
   return w;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "models/arch/arch_spec.hpp"
+#include "models/workload/workload.hpp"
 
 namespace cimsim::test {
 
@@ -33,6 +34,23 @@ inline std::string small_arch_yaml(
 
 inline ArchSpec parse_arch_text(const std::string& yaml, ResolvedConfig* resolved = nullptr) {
   return parse_arch(ConfigNode::load_string(yaml, "test.yaml", resolved), "test.yaml");
+}
+
+// A hand-sized attention: 4 products of a 3 x 6 by a 6 x 3 operand, two instances per operand
+// (grouped-query attention), whose query and operand come from op `producer`.
+inline Op grouped_attention_op(int producer, Op::CachedAxis appended) {
+  Op dyn;
+  dyn.name = "qk";
+  dyn.kind = OpKind::dynamic_matmul;
+  dyn.inputs = {producer, producer};
+  dyn.instances = 4;
+  dyn.operand_instances = 2;
+  dyn.m = 3;
+  dyn.k = 6;
+  dyn.n = 3;
+  dyn.output_elements = 4 * 3 * 3;
+  dyn.appended_axis = appended;
+  return dyn;
 }
 
 }  // namespace cimsim::test
