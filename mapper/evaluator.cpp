@@ -205,8 +205,12 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
 
   if (!map.fits) {
     // Every pass reprograms all arrays: weights come from DRAM and are written round by round,
-    // each array writing its rows one after another.
-    e.max_cell_writes_per_pass = 1.0;
+    // each array writing its rows one after another. A physical array takes a logical one in
+    // every round it serves (the keys' and values' arrays included), so its first cell, used by
+    // each, is written ceil(arrays_used / arrays_available) times a pass: no assignment of
+    // logical to physical arrays does better.
+    e.max_cell_writes_per_pass =
+        static_cast<double>((map.arrays_used + map.arrays_available - 1) / map.arrays_available);
     e.counts[Action::cell_write] += map.cells_used;
     e.counts[Action::dram_bit] += map.weight_bits_total;
     const double from_dram = map.weight_bits_total / c.dram_bandwidth_bps;

@@ -114,6 +114,9 @@ TEST_CASE("weights that do not fit are reprogrammed every pass", "[mapper][evalu
   // Two rounds of four rows at 1 us per row outlast reading 120 bits at 64 Gb/s.
   CHECK(e.reload_latency_s == Approx(2 * 4 * 1e-6));
   CHECK(e.inferences_per_s == Approx(1.0 / e.latency_s));
+  // Two of the four physical arrays hold a logical array in both rounds: two writes a pass.
+  CHECK(e.max_cell_writes_per_pass == 2.0);
+  CHECK(e.lifetime_passes(1e6) == Approx(5e5));
 }
 
 TEST_CASE("offset weights keep a reference column per array", "[mapper][evaluator]") {
