@@ -50,6 +50,27 @@ double kv_bytes(std::int64_t values, const ArchSpec& arch) {
   return static_cast<double>(values) * arch.crossbar.input_bits / 8.0;
 }
 
+// What stays in the arrays and what a pass rewrites, when the package cannot hold everything.
+std::string fits_note(const Mapping& m) {
+  if (m.fits) return "";
+  const std::int64_t weight_arrays = m.arrays_used - m.operand_arrays;
+  const std::int64_t pool = m.arrays_available - m.resident_weight_arrays;
+  if (m.resident_weight_arrays == weight_arrays)
+    return fmt::format(
+        "; does NOT fit: the weights alone fit and stay; the keys' and values' {} arrays share "
+        "the other {}, {} rounds a pass",
+        m.operand_arrays, pool, m.max_rounds_per_array);
+  if (m.resident_weight_arrays == 0)
+    return fmt::format(
+        "; does NOT fit: its {} weight arrays are rewritten every pass, in {} rounds",
+        weight_arrays, m.reload_rounds);
+  return fmt::format(
+      "; does NOT fit: {} of {} weight arrays stay, the other {} are rewritten every pass, in "
+      "{} rounds",
+      m.resident_weight_arrays, weight_arrays, weight_arrays - m.resident_weight_arrays,
+      m.reload_rounds);
+}
+
 double tokens_per_pass(const Workload& w) {
   return static_cast<double>(w.request.batch) * (w.request.phase == "decode" ? 1 : w.request.seq);
 }
@@ -109,6 +130,7 @@ Json report_json(const RunResult& r) {
       {"fits", m.fits},
       {"chiplets_used", m.chiplets_used},
       {"reload_rounds", m.reload_rounds},
+      {"resident_weight_arrays", m.resident_weight_arrays},
       {"dynamic_matmuls", a.chiplet.dynamic_matmuls},
       {"kv_bytes", kv_bytes(m.operand_values, a)},
       {"kv_bytes_in_dram", kv_bytes(m.operand_values_in_dram, a)},
@@ -207,17 +229,8 @@ std::string report_table(const RunResult& r) {
                    w.total_macs(), w.weight_macs(), w.dynamic_macs()));
   line(fmt::format("  weights          {:>20}  parameters in weight matmuls",
                    w.weight_parameters()));
-  line(fmt::format(
-      "  arrays used      {:>20}  of {} ({:.1f}% cell utilization){}", m.arrays_used,
-      m.arrays_available, 100.0 * m.utilization,
-      m.fits ? ""
-             : fmt::format(
-                   "; does NOT fit: {} reprogramming rounds per pass{}", m.reload_rounds,
-                   m.operand_arrays > 0 && m.arrays_used - m.operand_arrays <= m.arrays_available
-                       ? fmt::format(" (the weights alone fit; the keys' and values' {} "
-                                     "arrays do not)",
-                                     m.operand_arrays)
-                       : "")));
+  line(fmt::format("  arrays used      {:>20}  of {} ({:.1f}% cell utilization){}", m.arrays_used,
+                   m.arrays_available, 100.0 * m.utilization, fits_note(m)));
   if (m.operand_values_in_dram > 0) {
     line(fmt::format(
         "  keys and values  {:>20}  bytes the vector unit reads a pass; {:.1f}% of them in DRAM "

@@ -204,16 +204,14 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   e.latency_s = map.fits ? pipeline_s : sequential_s;
 
   if (!map.fits) {
-    // Every pass reprograms all arrays: weights come from DRAM and are written round by round,
-    // each array writing its rows one after another. A physical array takes a logical one in
-    // every round it serves (the keys' and values' arrays included), so its first cell, used by
-    // each, is written ceil(arrays_used / arrays_available) times a pass: no assignment of
-    // logical to physical arrays does better.
-    e.max_cell_writes_per_pass =
-        static_cast<double>((map.arrays_used + map.arrays_available - 1) / map.arrays_available);
-    e.counts[Action::cell_write] += map.cells_used;
-    e.counts[Action::dram_bit] += map.weight_bits_total;
-    const double from_dram = map.weight_bits_total / c.dram_bandwidth_bps;
+    // Every pass reprograms the weights that are not resident: they come from DRAM and are
+    // written round by round, each array writing its rows one after another. A pooled array
+    // takes a logical one in every round it serves (keys and values included), and its first
+    // cell, used by each, is written that many times a pass.
+    e.max_cell_writes_per_pass = static_cast<double>(map.max_rounds_per_array);
+    e.counts[Action::cell_write] += map.reloaded_cells;
+    e.counts[Action::dram_bit] += map.reloaded_weight_bits;
+    const double from_dram = map.reloaded_weight_bits / c.dram_bandwidth_bps;
     const double writing = map.reload_rounds * map.rows_per_array * c.write_time_per_row_s;
     e.reload_latency_s = std::max(from_dram, writing);
     e.latency_s += e.reload_latency_s;

@@ -64,6 +64,34 @@ void place_vector_operands(const ArchSpec& arch, const Workload& w, Mapping& m) 
     m.operand_values_in_dram += s.dram_reads;
   }
 }
+
+// The package cannot hold every array: N = ceil(T / A) logical arrays share a physical one at the
+// most (T used, A available). Keeping R weight arrays resident leaves A - R arrays to cycle the
+// other T - R through, in ceil((T - R) / (A - R)) rounds, which stays N for R up to
+// (N A - T) / (N - 1); whole matrices in graph order fill that budget. Resident weights are
+// written once; the rest are rewritten every pass. Keys and values never stay: their arrays are
+// written by their own ops every pass.
+void keep_weights_resident(const Workload& w, int weight_bits, Mapping& m) {
+  const std::int64_t available = m.arrays_available;
+  const std::int64_t used = m.arrays_used;
+  const std::int64_t weight_arrays = used - m.operand_arrays;
+  const std::int64_t most = ceil_div(used, available);
+  const std::int64_t budget = std::min(weight_arrays, (most * available - used) / (most - 1));
+  std::int64_t resident = 0;
+  m.reloaded_cells = m.cells_used;
+  m.reloaded_weight_bits = m.weight_bits_total;
+  for (MatrixPlacement& p : m.matrices) {
+    p.resident = !p.dynamic && resident + p.arrays <= budget;
+    if (!p.resident) continue;
+    const Op& op = w.ops[static_cast<size_t>(p.op)];
+    resident += p.arrays;
+    m.reloaded_cells -= p.used_cells;
+    m.reloaded_weight_bits -= op.k * op.n * weight_bits;
+  }
+  m.resident_weight_arrays = resident;
+  m.reload_rounds = ceil_div(weight_arrays - resident, available - resident);
+  m.max_rounds_per_array = ceil_div(used - resident, available - resident);
+}
 }  // namespace
 
 Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view count_remedy) {
@@ -142,10 +170,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
       p.passes_per_write = op.n;
     }
   }
-  // The rounds rewrite the weights; keys and values are written by their own ops.
-  const std::int64_t weight_arrays = m.arrays_used - m.operand_arrays;
-  m.reload_rounds =
-      m.fits ? 0 : std::max<std::int64_t>(1, ceil_div(weight_arrays, m.arrays_available));
+  if (!m.fits) keep_weights_resident(w, xb.weight_bits, m);
   const std::int64_t resident = std::min(m.arrays_used, m.arrays_available);
   m.chiplets_used = static_cast<int>(ceil_div(resident, per_chiplet));
   const double cells_of_used_arrays = static_cast<double>(m.arrays_used) * xb.rows * xb.columns;

@@ -15,9 +15,12 @@
 // between steps), in prefill one sequence's (the pipeline streams sequences one behind
 // another). What a chiplet's buffer cannot hold stays in DRAM, the same share of each operand
 // there (a compiler-pinned scratchpad holds part of each): a decode step reads that share and
-// appends its position to it; a prefill writes it out and reads it back. When the weights need more
-// arrays than the package has, the mapping still exists but reprograms the arrays every pass
-// (`fits` is false; the evaluator charges the writes).
+// appends its position to it; a prefill writes it out and reads it back. When the package has
+// fewer arrays than the mapping needs (`fits` is false), each physical array serves several
+// logical ones a pass, N = ceil(arrays_used / arrays_available) at the most. Whole weight
+// matrices, in graph order, then stay resident in as many arrays as leave the rest (the other
+// weights and every key and value) a pool that still cycles them in N rounds; the evaluator
+// charges rewriting the others every pass.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +52,9 @@ struct MatrixPlacement {
   // Passes between two writes of a written cell: 1, or the KV length when a decode step appends
   // one position to a cache that fills over a sequence.
   std::int64_t passes_per_write = 1;
+  // A weight matrix that stays programmed between passes when the package does not hold
+  // everything (always true when it does).
+  bool resident = true;
 };
 
 // Keys and values of an attention on the vector unit that its chiplet's global buffer cannot
@@ -84,7 +90,14 @@ struct Mapping {
   std::vector<OperandSpill> op_operand_spill;
   double utilization = 0;  // used cells / cells of the arrays used
   bool fits = true;
-  std::int64_t reload_rounds = 0;  // weight reprogramming rounds per pass when !fits
+  // When !fits: the weights' arrays that stay resident, what the others rewrite every pass
+  // (cells, and bits from DRAM), the rounds they take, and the most logical arrays (weights,
+  // keys and values) any physical array serves a pass.
+  std::int64_t resident_weight_arrays = 0;
+  std::int64_t reloaded_cells = 0;
+  std::int64_t reloaded_weight_bits = 0;
+  std::int64_t reload_rounds = 0;
+  std::int64_t max_rounds_per_array = 1;
   int chiplets_used = 0;
   // Crossbar facts the evaluator needs per op, copied here so it reads one structure.
   int input_cycles = 1;

@@ -620,8 +620,8 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     result.chiplets.push_back(std::move(use));
   }
   if (!map.fits) {
-    result.counts[Action::cell_write] += map.cells_used;
-    result.counts[Action::dram_bit] += map.weight_bits_total;
+    result.counts[Action::cell_write] += map.reloaded_cells;
+    result.counts[Action::dram_bit] += map.reloaded_weight_bits;
   }
   result.latency_s = sc_core::sc_time_stamp().to_seconds();
   result.analytical_latency_s = analytical.latency_s;

@@ -34,6 +34,13 @@ Workload hand_workload(std::vector<Op> matmuls, std::int64_t input_elements) {
   return w;
 }
 
+// The small architecture below with one array per tile: 4 arrays in all.
+ArchSpec four_array_arch() {
+  return test::parse_arch_text(test::small_arch_yaml(
+      "{preset: reram_22nm}", "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
+      "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2}", 1));
+}
+
 CostTable one_picojoule(CostTable t) {
   t.energy_j.fill(1e-12);
   return t;
@@ -98,9 +105,7 @@ TEST_CASE("activations crossing chiplets pay link bits x hops", "[mapper][evalua
 }
 
 TEST_CASE("weights that do not fit are reprogrammed every pass", "[mapper][evaluator]") {
-  ArchSpec arch = test::parse_arch_text(test::small_arch_yaml(
-      "{preset: reram_22nm}", "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
-      "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2}", 1));
+  const ArchSpec arch = four_array_arch();
   Workload w = hand_workload({matmul("mm", 0, 3, 6, 5)}, 18);  // 2 x 3 = 6 arrays > 4
   Mapping m = map_workload(arch, w);
   CHECK_FALSE(m.fits);
@@ -117,6 +122,31 @@ TEST_CASE("weights that do not fit are reprogrammed every pass", "[mapper][evalu
   // Two of the four physical arrays hold a logical array in both rounds: two writes a pass.
   CHECK(e.max_cell_writes_per_pass == 2.0);
   CHECK(e.lifetime_passes(1e6) == Approx(5e5));
+}
+
+TEST_CASE("weights that do not fit keep what they can resident", "[mapper][evaluator]") {
+  const ArchSpec arch = four_array_arch();
+  // 4 x 2 weights take one array, 6 x 5 six: 7 arrays on 4, two a physical array at the most.
+  // One array can stay while the other three cycle six in two rounds: the small matrix.
+  Workload w = hand_workload({matmul("small", 0, 1, 4, 2), matmul("big", 1, 1, 6, 5)}, 4);
+  Mapping m = map_workload(arch, w);
+  CHECK_FALSE(m.fits);
+  CHECK(m.arrays_used == 7);
+  CHECK(m.matrices[0].resident);
+  CHECK_FALSE(m.matrices[1].resident);
+  CHECK(m.resident_weight_arrays == 1);
+  CHECK(m.reload_rounds == 2);
+  CHECK(m.max_rounds_per_array == 2);
+  CHECK(m.cells_used == (4 * 2 + 6 * 5) * 4);
+  CHECK(m.reloaded_cells == 6 * 5 * 4);
+  CHECK(m.reloaded_weight_bits == 6 * 5 * 4);
+  CostTable costs = build_cost_table(arch);
+  Workspace ws;
+  Evaluation e = evaluate(w, m, costs, ws);
+  CHECK(e.counts[Action::cell_write] == 6 * 5 * 4);
+  CHECK(e.counts[Action::dram_bit] == 4 * 4 + 6 * 5 * 4);
+  CHECK(e.reload_latency_s == Approx(2 * 4 * 1e-6));
+  CHECK(e.max_cell_writes_per_pass == 2.0);
 }
 
 TEST_CASE("offset weights keep a reference column per array", "[mapper][evaluator]") {
