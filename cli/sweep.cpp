@@ -576,15 +576,16 @@ std::string sweep_table(const SweepResult& s) {
 
 std::string sweep_csv(const SweepResult& s) {
   std::string out = "point";
-  for (const auto& a : s.axes) out += "," + csv_field(a.key);
+  for (const auto& a : s.axes) out.append(",").append(csv_field(a.key));
   out +=
       ",status,energy_j,energy_per_token_j,latency_s,area_mm2,tops_per_w,inferences_per_s,"
       "utilization,fits,pareto,lifetime_s,systemc_latency_s,systemc_status\n";
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const SweepPoint& p = s.points[i];
     out += std::to_string(i);
-    for (const auto& v : p.values) out += "," + csv_field(v);
-    out += "," + csv_field(p.status);
+    // Appended piece by piece: "," + string trips a false -Wrestrict in GCC 12 (bug 105329).
+    for (const auto& v : p.values) out.append(",").append(csv_field(v));
+    out.append(",").append(csv_field(p.status));
     if (p.feasible) {
       out +=
           fmt::format(",{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{:.10g},{},{}", p.energy_j,
@@ -592,7 +593,7 @@ std::string sweep_csv(const SweepResult& s) {
                       p.inferences_per_s, p.utilization, p.fits ? 1 : 0, p.pareto ? 1 : 0);
       out += std::isfinite(p.lifetime_s) ? fmt::format(",{:.10g}", p.lifetime_s) : ",";
       out += p.systemc_checked ? fmt::format(",{:.10g}", p.systemc_latency_s) : ",";
-      out += "," + csv_field(p.systemc_status) + "\n";
+      out.append(",").append(csv_field(p.systemc_status)).append("\n");
     } else {
       out += ",,,,,,,,,,,,\n";
     }
