@@ -211,9 +211,13 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     e.max_cell_writes_per_pass = static_cast<double>(map.max_rounds_per_array);
     e.counts[Action::cell_write] += map.reloaded_cells;
     e.counts[Action::dram_bit] += map.reloaded_weight_bits;
-    const double from_dram = map.reloaded_weight_bits / c.dram_bandwidth_bps;
-    const double writing = map.reload_rounds * map.rows_per_array * c.write_time_per_row_s;
-    e.reload_latency_s = std::max(from_dram, writing);
+    e.counts[Action::link_bit_hop] += map.reload_link_bit_hops;
+    // Reading DRAM, crossing the mesh and writing the rows overlap; the slowest sets the time.
+    e.reload_dram_s = map.reloaded_weight_bits / c.dram_bandwidth_bps;
+    e.reload_busiest_link_s = map.reload_busiest_link_bits / c.link_bandwidth_bps;
+    e.reload_row_writes_s = map.reload_rounds * map.rows_per_array * c.write_time_per_row_s;
+    e.reload_latency_s =
+        std::max({e.reload_dram_s, e.reload_busiest_link_s, e.reload_row_writes_s});
     e.latency_s += e.reload_latency_s;
   }
 

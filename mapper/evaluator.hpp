@@ -70,12 +70,17 @@ struct Evaluation {
   double energy_j = 0;
   double latency_s = 0;
   double reload_latency_s = 0;  // part of latency_s spent reprogramming weights
-  double bottleneck_s = 0;      // busiest resource's time per pass
+  // Its parts, which overlap (the slowest is reload_latency_s): reading the weights from DRAM,
+  // sending them over the busiest die-to-die link, writing the arrays' rows round by round.
+  double reload_dram_s = 0;
+  double reload_busiest_link_s = 0;
+  double reload_row_writes_s = 0;
+  double bottleneck_s = 0;  // busiest resource's time per pass
   double inferences_per_s = 0;
   std::int64_t macs = 0;
-  // Wear: writes the most-written cell takes per pass (1 when a pass reprograms weights or
-  // writes keys and values whole; 1 / KV length when decode steps append to a resident cache
-  // that fills over a sequence); 0 when nothing is written.
+  // Wear: writes the most-written cell takes per pass (the rounds a pooled array serves when a
+  // pass reprograms weights; 1 when it writes keys and values whole; 1 / KV length when decode
+  // steps append to a resident cache that fills over a sequence); 0 when nothing is written.
   double max_cell_writes_per_pass = 0;
   // Passes until the most-written cell has taken `endurance` writes (infinite without writes),
   // and the time that takes at inferences_per_s.

@@ -98,6 +98,9 @@ struct Mapping {
   std::int64_t reloaded_weight_bits = 0;
   std::int64_t reload_rounds = 0;
   std::int64_t max_rounds_per_array = 1;
+  // The reloaded weights' way from the DRAM chiplet: bits x hops, and the busiest link's bits.
+  std::int64_t reload_link_bit_hops = 0;
+  std::int64_t reload_busiest_link_bits = 0;
   int chiplets_used = 0;
   // Crossbar facts the evaluator needs per op, copied here so it reads one structure.
   int input_cycles = 1;

@@ -622,6 +622,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
   if (!map.fits) {
     result.counts[Action::cell_write] += map.reloaded_cells;
     result.counts[Action::dram_bit] += map.reloaded_weight_bits;
+    result.counts[Action::link_bit_hop] += map.reload_link_bit_hops;
   }
   result.latency_s = sc_core::sc_time_stamp().to_seconds();
   result.analytical_latency_s = analytical.latency_s;

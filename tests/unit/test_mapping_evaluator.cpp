@@ -116,12 +116,48 @@ TEST_CASE("weights that do not fit are reprogrammed every pass", "[mapper][evalu
   Evaluation e = evaluate(w, m, costs, ws);
   CHECK(e.counts[Action::cell_write] == 6 * 5 * 4);
   CHECK(e.counts[Action::dram_bit] == 18 * 4 + 6 * 5 * 4);
-  // Two rounds of four rows at 1 us per row outlast reading 120 bits at 64 Gb/s.
+  // The six arrays land on physical arrays 0 1 2 3 0 1: chiplet 1 holds two of them, a third of
+  // the 120 bits, one hop from the DRAM port.
+  CHECK(m.reload_link_bit_hops == 40);
+  CHECK(m.reload_busiest_link_bits == 40);
+  CHECK(e.counts[Action::link_bit_hop] == 40);
+  // Two rounds of four rows at 1 us per row outlast reading 120 bits at 64 Gb/s and sending 40
+  // over the 8 Gb/s link.
   CHECK(e.reload_latency_s == Approx(2 * 4 * 1e-6));
   CHECK(e.inferences_per_s == Approx(1.0 / e.latency_s));
   // Two of the four physical arrays hold a logical array in both rounds: two writes a pass.
   CHECK(e.max_cell_writes_per_pass == 2.0);
   CHECK(e.lifetime_passes(1e6) == Approx(5e5));
+}
+
+TEST_CASE("reloaded weights cross the mesh on XY routes; the busiest link can set the time",
+          "[mapper][evaluator]") {
+  // Four arrays on a 2 x 2 mesh (chiplets 0 (0,0), 1 (1,0), 2 (1,1), 3 (0,1) in snake order, two
+  // arrays each) and a slow link, 1 MB/s.
+  std::string yaml = test::small_arch_yaml(
+      "{preset: reram_22nm}", "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
+      "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2}", 1);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    yaml.replace(yaml.find(from), from.size(), to);
+  };
+  replace("mesh: {columns: 2, rows: 1}", "mesh: {columns: 2, rows: 2}");
+  replace("bandwidth: 1GB/s", "bandwidth: 1MB/s");
+  const ArchSpec arch = test::parse_arch_text(yaml);
+  // 12 x 6 weights: 3 x 3 = 9 arrays on 8, none resident (the budget is 7). Their 288 bits, 32
+  // an array: arrays 0, 1 and 8 on chiplet 0, then two on each other chiplet, 64 bits each.
+  Workload w = hand_workload({matmul("mm", 0, 1, 12, 6)}, 4);
+  Mapping m = map_workload(arch, w);
+  CHECK_FALSE(m.fits);
+  CHECK(m.resident_weight_arrays == 0);
+  // East of (0,0) carries chiplets 1 and 2 (128 bits), north of (0,0) chiplet 3, north of (1,0)
+  // chiplet 2 (64 each).
+  CHECK(m.reload_link_bit_hops == 64 * 1 + 64 * 2 + 64 * 1);
+  CHECK(m.reload_busiest_link_bits == 128);
+  const CostTable costs = build_cost_table(arch);
+  Workspace ws;
+  const Evaluation e = evaluate(w, m, costs, ws);
+  // 128 bits at 8 Mb/s (16 us) outlast two rounds of four 1 us row writes.
+  CHECK(e.reload_latency_s == Approx(128 / 8e6));
 }
 
 TEST_CASE("weights that do not fit keep what they can resident", "[mapper][evaluator]") {
