@@ -50,6 +50,18 @@ double kv_bytes(std::int64_t values, const ArchSpec& arch) {
   return static_cast<double>(values) * arch.crossbar.input_bits / 8.0;
 }
 
+// What sets the CIM chip's throughput, in words.
+const char* bound_explained(const Evaluation& e) {
+  switch (e.throughput_bound) {
+    case ThroughputBound::latency: return "the latency (passes do not overlap)";
+    case ThroughputBound::arrays: return "the slowest matrix's arrays (passes pipeline)";
+    case ThroughputBound::vector_unit: return "the busiest chiplet's vector unit (passes pipeline)";
+    case ThroughputBound::dram_port: return "the DRAM port (passes pipeline)";
+    case ThroughputBound::link: return "the busiest die-to-die link (passes pipeline)";
+  }
+  return "";
+}
+
 // What stays in the arrays and what a pass rewrites, when the package cannot hold everything.
 std::string fits_note(const Mapping& m) {
   if (m.fits) return "";
@@ -161,6 +173,7 @@ Json report_json(const RunResult& r) {
       {"area_mm2", r.costs.total_area_m2() / kSquareMillimetre},
       {"tops_per_w", e.tops_per_w()},
       {"throughput_inferences_per_s", e.inferences_per_s},
+      {"throughput_bound", throughput_bound_name(e.throughput_bound)},
       {"effective_tops", e.effective_tops()},
       {"breakdown_pj", breakdown},
       {"area_breakdown_mm2", area},
@@ -260,6 +273,8 @@ std::string report_table(const RunResult& r) {
                    2.0 * w.total_macs() / g.energy_j() / 1e12));
   line(
       fmt::format("  {:<22} {:>20.3f}", "area (mm2)", r.costs.total_area_m2() / kSquareMillimetre));
+  line(fmt::format("  CIM throughput: a pass every {:.4f} us, set by {}", e.bottleneck_s / kMicro,
+                   bound_explained(e)));
   line(fmt::format("  GPU / CIM: energy {:.2f}x, latency {:.2f}x (above 1: the CIM chip wins)",
                    g.energy_j() / e.energy_j, g.latency_s / e.latency_s));
   if (!m.fits) {

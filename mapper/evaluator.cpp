@@ -45,11 +45,24 @@ double operand_write_s(const MatrixPlacement& p, const CostTable& c, int rows_pe
          c.write_time_per_row_s;
 }
 
+const char* throughput_bound_name(ThroughputBound b) {
+  switch (b) {
+    case ThroughputBound::latency: return "latency";
+    case ThroughputBound::arrays: return "arrays";
+    case ThroughputBound::vector_unit: return "vector_unit";
+    case ThroughputBound::dram_port: return "dram_port";
+    case ThroughputBound::link: return "link";
+  }
+  panic("throughput_bound_name: unknown bound");
+}
+
 Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, Workspace& ws,
                     std::span<OpResult> per_op) {
   if (!per_op.empty() && per_op.size() != w.ops.size()) panic("evaluate: per_op size mismatch");
   if (map.op_chiplet.size() != w.ops.size()) panic("evaluate: mapping is for another workload");
   ws.chiplet_vector_busy_s.assign(map.chiplet_position.size(), 0.0);
+  ws.link_bits.assign(map.link_count(), 0.0);
+  ws.overlapped_link_bits.assign(map.link_count(), 0.0);
   ws.rows.resize(w.ops.size());
   ws.first_out_s.resize(w.ops.size());
   ws.last_out_s.resize(w.ops.size());
@@ -80,6 +93,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
       const u64 bits = static_cast<u64>(w.ops[src].output_elements) * act;
       const int hops = map.hops(from, here);
       a[Action::link_bit_hop] += bits * hops;
+      map.for_each_link(from, here, [&](std::size_t link) { ws.link_bits[link] += bits; });
       t += bits / c.link_bandwidth_bps;
       fixed = std::max(fixed, hops * c.link_latency_per_hop_s);
     }
@@ -142,11 +156,14 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
           const int hops = map.hops(map.dram_chiplet, here);
           a[Action::dram_bit] += bits;
           a[Action::link_bit_hop] += bits * static_cast<u64>(hops);
+          const double overlapped_bits = static_cast<double>(spill.overlapped_dram_values) * act;
+          map.for_each_link(map.dram_chiplet, here, [&](std::size_t link) {
+            ws.link_bits[link] += bits;
+            ws.overlapped_link_bits[link] += overlapped_bits - bits;
+          });
           const double port_s = bits / c.dram_bandwidth_bps;
           dram_s += port_s;
-          overlapped_dram_s +=
-              static_cast<double>(spill.overlapped_dram_values) * act / c.dram_bandwidth_bps -
-              port_s;
+          overlapped_dram_s += overlapped_bits / c.dram_bandwidth_bps - port_s;
           t += port_s + (hops > 0 ? bits / c.link_bandwidth_bps : 0.0);
           fixed = std::max(fixed, hops * c.link_latency_per_hop_s);
         }
@@ -226,20 +243,39 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   if (map.fits) {
     double busiest_vector = 0;
     for (double v : ws.chiplet_vector_busy_s) busiest_vector = std::max(busiest_vector, v);
-    e.bottleneck_s = std::max({max_matrix_s, busiest_vector, dram_s});
-    // The arrays hold this batch's cache only: the next pass they can serve is its next step,
-    // which needs this step's token.
-    if (cache_in_arrays) e.bottleneck_s = std::max(e.bottleneck_s, e.latency_s);
-    // A decode cache the buffers cannot hold: either steps run one at a time, each with the
-    // buffers to itself, or other batches' steps overlap and every spilled cache crosses the
-    // DRAM port whole. The better rate of the two.
-    if (overlapped_dram_s > 0) {
-      e.bottleneck_s =
-          std::min(std::max(e.bottleneck_s, e.latency_s),
-                   std::max({max_matrix_s, busiest_vector, dram_s + overlapped_dram_s}));
+    double busiest_link_bits = 0, busiest_overlapped_link_bits = 0;
+    for (std::size_t l = 0; l < ws.link_bits.size(); ++l) {
+      busiest_link_bits = std::max(busiest_link_bits, ws.link_bits[l]);
+      busiest_overlapped_link_bits =
+          std::max(busiest_overlapped_link_bits, ws.link_bits[l] + ws.overlapped_link_bits[l]);
     }
+    // Passes pipeline, and the busiest resource sets the rate.
+    using Bound = std::pair<double, ThroughputBound>;
+    const auto busiest = [&](double dram_port_s, double link_bits) {
+      return std::max({Bound{max_matrix_s, ThroughputBound::arrays},
+                       Bound{busiest_vector, ThroughputBound::vector_unit},
+                       Bound{dram_port_s, ThroughputBound::dram_port},
+                       Bound{link_bits / c.link_bandwidth_bps, ThroughputBound::link}},
+                      [](const Bound& x, const Bound& y) { return x.first < y.first; });
+    };
+    Bound bound = busiest(dram_s, busiest_link_bits);
+    // The arrays hold this batch's cache only: the next pass they can serve is its next step,
+    // which needs this step's token. A decode cache the buffers cannot hold: either steps run
+    // one at a time, each with the buffers to itself, or other batches' steps overlap and every
+    // spilled cache crosses the DRAM port, and the links from it, whole; the better rate.
+    const Bound one_at_a_time =
+        std::max(bound, Bound{e.latency_s, ThroughputBound::latency},
+                 [](const Bound& x, const Bound& y) { return x.first < y.first; });
+    if (cache_in_arrays) bound = one_at_a_time;
+    if (overlapped_dram_s > 0) {
+      const Bound overlapped = busiest(dram_s + overlapped_dram_s, busiest_overlapped_link_bits);
+      bound = overlapped.first < one_at_a_time.first ? overlapped : one_at_a_time;
+    }
+    e.bottleneck_s = bound.first;
+    e.throughput_bound = bound.second;
   } else {
     e.bottleneck_s = e.latency_s;
+    e.throughput_bound = ThroughputBound::latency;
   }
   e.inferences_per_s = e.bottleneck_s > 0 ? 1.0 / e.bottleneck_s : 0.0;
   return e;

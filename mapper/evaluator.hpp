@@ -64,6 +64,17 @@ void count_operand_writes(const MatrixPlacement& p, const CostTable& c, int colu
 // Time to program them: each array writes its rows one after another, all arrays at once.
 double operand_write_s(const MatrixPlacement& p, const CostTable& c, int rows_per_array);
 
+// What sets the throughput: one pass every bottleneck_s.
+enum class ThroughputBound {
+  latency,      // passes do not overlap (weights reprogrammed, a cache in the arrays, or the
+                // one-at-a-time rate of a spilled decode cache)
+  arrays,       // the slowest weight matrix (or attention) in the arrays
+  vector_unit,  // the busiest chiplet's vector unit
+  dram_port,    // the DRAM port
+  link,         // the busiest die-to-die link
+};
+const char* throughput_bound_name(ThroughputBound b);
+
 struct Evaluation {
   ActionCounts counts;
   std::array<double, kNumComponents> energy_by_component_j{};
@@ -76,6 +87,7 @@ struct Evaluation {
   double reload_busiest_link_s = 0;
   double reload_row_writes_s = 0;
   double bottleneck_s = 0;  // busiest resource's time per pass
+  ThroughputBound throughput_bound = ThroughputBound::latency;
   double inferences_per_s = 0;
   std::int64_t macs = 0;
   // Wear: writes the most-written cell takes per pass (the rounds a pooled array serves when a
@@ -99,6 +111,10 @@ struct Evaluation {
 // Scratch space reused across evaluations (one per thread).
 struct Workspace {
   std::vector<double> chiplet_vector_busy_s;
+  // Bits each die-to-die link carries a pass, and the more it carries when other batches' decode
+  // steps overlap (spilled caches crossing whole).
+  std::vector<double> link_bits;
+  std::vector<double> overlapped_link_bits;
   std::vector<std::int64_t> rows;   // token vectors each op streams
   std::vector<double> first_out_s;  // when each op emits its first row
   std::vector<double> last_out_s;   // when each op emits its last row

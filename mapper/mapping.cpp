@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "models/core/error.hpp"
@@ -93,42 +94,38 @@ void keep_weights_resident(const Workload& w, int weight_bits, Mapping& m) {
   m.max_rounds_per_array = ceil_div(used - resident, available - resident);
 }
 
-// The share of `total` that the first `i` of `n` equal parts hold, rounded down, so that the
-// parts' shares add up to `total` exactly.
-std::int64_t share_of(std::int64_t total, std::int64_t i, std::int64_t n) {
-  return total / n * i + total % n * i / n;  // floor(total i / n) without overflowing total i
-}
-
 // Reloaded weights leave the DRAM chiplet over the mesh on the activations' XY routes. A
 // matrix's bits spread evenly over its arrays, and each array's go to the chiplet the mapping's
-// modulo placement gives it. Sums bits x hops, and the bits the busiest link carries.
+// modulo placement gives it (rounded to whole bits per chiplet). Sums bits x hops, and the bits
+// the busiest link carries.
 void route_reloaded_weights(const Workload& w, int weight_bits, std::int64_t per_chiplet,
-                            int mesh_columns, int mesh_rows, Mapping& m) {
-  std::vector<std::int64_t> to_chiplet(m.chiplet_position.size(), 0);
+                            Mapping& m) {
+  const std::int64_t chiplets = static_cast<std::int64_t>(m.chiplet_position.size());
+  std::vector<double> bits_to(static_cast<size_t>(chiplets), 0.0);
   for (const MatrixPlacement& p : m.matrices) {
     if (p.resident || p.dynamic) continue;
     const Op& op = w.ops[static_cast<size_t>(p.op)];
-    const std::int64_t bits = op.k * op.n * weight_bits;
-    for (std::int64_t i = 0; i < p.arrays;) {  // one run of arrays on one chiplet at a time
-      const std::int64_t physical = (p.first_array + i) % m.arrays_available;
-      const std::int64_t end = std::min(p.arrays, i + per_chiplet - physical % per_chiplet);
-      to_chiplet[static_cast<size_t>(physical / per_chiplet)] +=
-          share_of(bits, end, p.arrays) - share_of(bits, i, p.arrays);
-      i = end;
+    const double bits_per_array = static_cast<double>(op.k * op.n * weight_bits) / p.arrays;
+    // Runs of arrays on consecutive chiplets, wrapping after the last (a sweep maps millions of
+    // points: no division per run).
+    std::int64_t physical = p.first_array % m.arrays_available;
+    std::int64_t chiplet = physical / per_chiplet;
+    std::int64_t run = std::min(p.arrays, (chiplet + 1) * per_chiplet - physical);
+    for (std::int64_t placed = 0; placed < p.arrays;) {
+      bits_to[static_cast<size_t>(chiplet)] += bits_per_array * static_cast<double>(run);
+      placed += run;
+      chiplet = chiplet + 1 == chiplets ? 0 : chiplet + 1;
+      run = std::min(p.arrays - placed, per_chiplet);
     }
   }
-  enum { east, west, north, south };
-  std::vector<std::int64_t> link_bits(static_cast<size_t>(mesh_columns * mesh_rows) * 4, 0);
-  const MeshPosition from = m.chiplet_position[static_cast<size_t>(m.dram_chiplet)];
+  std::vector<std::int64_t> to_chiplet(bits_to.size());
+  for (size_t c = 0; c < bits_to.size(); ++c) to_chiplet[c] = std::llround(bits_to[c]);
+  std::vector<std::int64_t> link_bits(m.link_count(), 0);
   for (size_t c = 0; c < to_chiplet.size(); ++c) {
-    const MeshPosition to = m.chiplet_position[c];
-    m.reload_link_bit_hops += to_chiplet[c] * m.hops(m.dram_chiplet, static_cast<int>(c));
-    int x = from.x, y = from.y;
-    auto leave = [&](int direction) {
-      link_bits[static_cast<size_t>((y * mesh_columns + x) * 4 + direction)] += to_chiplet[c];
-    };
-    for (; x != to.x; x += to.x > x ? 1 : -1) leave(to.x > x ? east : west);
-    for (; y != to.y; y += to.y > y ? 1 : -1) leave(to.y > y ? north : south);
+    const int to = static_cast<int>(c);
+    m.reload_link_bit_hops += to_chiplet[c] * m.hops(m.dram_chiplet, to);
+    m.for_each_link(m.dram_chiplet, to,
+                    [&](std::size_t link) { link_bits[link] += to_chiplet[c]; });
   }
   m.reload_busiest_link_bits = *std::max_element(link_bits.begin(), link_bits.end());
 }
@@ -150,6 +147,8 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
   m.offset_column = offset;
   m.dac_inputs = xb.input_encoding == "dac";
   const int cols = arch.package.mesh_columns;
+  m.mesh_columns = cols;
+  m.mesh_rows = arch.package.mesh_rows;
   for (int c = 0; c < arch.package.chiplets(); ++c) {
     int y = c / cols;
     int x = (y % 2 == 0) ? c % cols : cols - 1 - c % cols;
@@ -212,7 +211,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
   }
   if (!m.fits) {
     keep_weights_resident(w, xb.weight_bits, m);
-    route_reloaded_weights(w, xb.weight_bits, per_chiplet, cols, arch.package.mesh_rows, m);
+    route_reloaded_weights(w, xb.weight_bits, per_chiplet, m);
   }
   const std::int64_t resident = std::min(m.arrays_used, m.arrays_available);
   m.chiplets_used = static_cast<int>(ceil_div(resident, per_chiplet));

@@ -23,6 +23,7 @@
 // charges rewriting the others every pass.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -109,7 +110,22 @@ struct Mapping {
   bool offset_column = false;
   bool dac_inputs = false;
 
+  int mesh_columns = 1, mesh_rows = 1;
+
   int hops(int from_chiplet, int to_chiplet) const;
+  // Die-to-die links, one per chiplet and direction (east, west, north, south): 4 per chiplet.
+  std::size_t link_count() const { return static_cast<std::size_t>(mesh_columns * mesh_rows) * 4; }
+  // Calls visit(link) for each link of the XY route (x first, then y) from one chiplet to another.
+  template <typename Visit>
+  void for_each_link(int from_chiplet, int to_chiplet, Visit visit) const {
+    const MeshPosition to = chiplet_position[static_cast<std::size_t>(to_chiplet)];
+    MeshPosition at = chiplet_position[static_cast<std::size_t>(from_chiplet)];
+    auto leave = [&](int direction) {
+      visit(static_cast<std::size_t>((at.y * mesh_columns + at.x) * 4 + direction));
+    };
+    for (; at.x != to.x; at.x += to.x > at.x ? 1 : -1) leave(to.x > at.x ? 0 : 1);
+    for (; at.y != to.y; at.y += to.y > at.y ? 1 : -1) leave(to.y > at.y ? 2 : 3);
+  }
 };
 
 inline constexpr std::string_view kFewerTokens =

@@ -16,13 +16,15 @@ namespace {
 // test::small_arch_yaml (4-bit activations, 4 vector lanes at 1 GHz, 8 arrays per chiplet on a
 // 2 x 1 mesh, 1 GB/s links with 2 ns per hop) with a global buffer of 108 bits, 27 values, and
 // the DRAM bandwidth given.
-ArchSpec small_arch(const std::string& dram_bandwidth = "8GB/s") {
+ArchSpec small_arch(const std::string& dram_bandwidth = "8GB/s",
+                    const std::string& link_bandwidth = "1GB/s") {
   std::string yaml = test::small_arch_yaml();
   auto replace = [&](const std::string& from, const std::string& to) {
     yaml.replace(yaml.find(from), from.size(), to);
   };
   replace("global_buffer: 64KiB", "global_buffer: 108bit");
   replace("bandwidth: 8GB/s", "bandwidth: " + dram_bandwidth);
+  replace("bandwidth: 1GB/s", "bandwidth: " + link_bandwidth);
   return test::parse_arch_text(yaml);
 }
 
@@ -107,6 +109,7 @@ TEST_CASE("a decode cache the buffer cannot hold: a quarter of it in DRAM, in cl
   // Overlapping other batches' steps streams every cache whole (48 values, 3 ns), still below
   // the vector unit's 54 ns: the overlapped rate wins over one step at a time.
   CHECK(r.evaluation.inferences_per_s == Approx(1 / 54e-9).epsilon(1e-12));
+  CHECK(r.evaluation.throughput_bound == ThroughputBound::vector_unit);
 }
 
 TEST_CASE("a slow DRAM port: decode steps run one at a time", "[mapper][evaluator]") {
@@ -116,6 +119,7 @@ TEST_CASE("a slow DRAM port: decode steps run one at a time", "[mapper][evaluato
   CHECK(r.evaluation.latency_s == Approx(latency).epsilon(1e-12));
   // Overlapped, the port would carry 72 + 4 x 48 bits a pass (4.1 us): worse than the latency.
   CHECK(r.evaluation.inferences_per_s == Approx(1 / latency).epsilon(1e-12));
+  CHECK(r.evaluation.throughput_bound == ThroughputBound::latency);
 }
 
 TEST_CASE("a value cache appends a row of V", "[mapper]") {
@@ -156,6 +160,17 @@ TEST_CASE("a cache away from the DRAM chiplet crosses the mesh", "[mapper][evalu
   // The MACs, the port and the link at 8 Gb/s; one hop of 2 ns, paid once.
   CHECK(r.per_op[3].busy_s == Approx(54e-9 + 48 / 64e9 + 48 / 8e9).epsilon(1e-12));
   CHECK(r.per_op[3].hop_latency_s == Approx(2e-9));
+}
+
+TEST_CASE("the link from the DRAM chiplet can set the throughput", "[evaluator]") {
+  // A prefill on chiplet 1 behind a 1 MB/s link: the second weight matmul's 16 input bits and the
+  // spilled 72 (a quarter of 36 values written out and read back, at 4 bits) cross it, 11 us a
+  // pass, far above the 54 ns of MACs.
+  const Run r = run(small_arch("8GB/s", "1MB/s"), attention(Op::CachedAxis::none, 1, true));
+  CHECK(r.mapping.op_operand_spill[3].dram_reads == 9);
+  CHECK(r.evaluation.throughput_bound == ThroughputBound::link);
+  CHECK(r.evaluation.bottleneck_s == Approx((16 + 72) / 8e6).epsilon(1e-12));
+  CHECK(std::string(throughput_bound_name(r.evaluation.throughput_bound)) == "link");
 }
 
 TEST_CASE("a buffer that holds the cache: nothing in DRAM", "[mapper][evaluator]") {
