@@ -129,7 +129,9 @@ const std::vector<ParamDoc>& parameter_docs() {
        "transmit plus receive latency per hop"},
       {"package.dram.energy_per_bit", "J/bit", "required", "[0, 1nJ/bit]",
        "DRAM access energy per bit"},
-      {"package.dram.bandwidth", "bit/s", "required", ">= 1bit/s", "DRAM bandwidth"},
+      {"package.dram.bandwidth", "bit/s", "required", ">= 1bit/s", "bandwidth of one DRAM port"},
+      {"package.dram.ports", "", "one at (0, 0)", "list of {x, y} on the mesh, no two alike",
+       "chiplets with a DRAM port; each chiplet uses its nearest, the first reads embeddings"},
       // GPU baseline cards (configs/gpu/*.yaml, chosen with --gpu); every number needs a source.
       {"gpu.name", "", "required", "text", "card name (A100-SXM4-80GB)"},
       {"gpu.node", "m", "required", "[1nm, 1um]", "process node, for datapath energy scaling"},

@@ -62,6 +62,8 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   if (map.op_chiplet.size() != w.ops.size()) panic("evaluate: mapping is for another workload");
   ws.chiplet_vector_busy_s.assign(map.chiplet_position.size(), 0.0);
   ws.link_bits.assign(map.link_count(), 0.0);
+  ws.port_dram_s.assign(map.dram_ports.size(), 0.0);
+  ws.overlapped_port_dram_s.assign(map.dram_ports.size(), 0.0);
   ws.overlapped_link_bits.assign(map.link_count(), 0.0);
   ws.rows.resize(w.ops.size());
   ws.first_out_s.resize(w.ops.size());
@@ -74,9 +76,8 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   const double lanes_ops_per_s = c.vector_lanes * c.vector_lane_ops_per_s;
   const u64 act = c.activation_bits;
   double max_matrix_s = 0;
-  double dram_s = 0;
-  double overlapped_dram_s = 0;  // more DRAM time per pass when other batches' steps overlap
-  bool cache_in_arrays = false;  // decode appending to a KV cache resident in the arrays
+  bool overlapped_spill = false;  // a decode cache spilled: other batches' steps may overlap
+  bool cache_in_arrays = false;   // decode appending to a KV cache resident in the arrays
 
   for (size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
@@ -105,7 +106,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
         a[Action::global_buffer_bit] += bits;
         const double s = bits / c.dram_bandwidth_bps;
         t += s;
-        dram_s += s;
+        ws.port_dram_s[0] += s;  // the first port reads the embeddings
         break;
       }
       case OpKind::weight_matmul: {
@@ -153,17 +154,21 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
           // What the global buffer cannot hold crosses the DRAM port and the mesh from the
           // DRAM chiplet, and the op waits for it.
           const u64 bits = static_cast<u64>(spill.dram_reads + spill.dram_writes) * act;
-          const int hops = map.hops(map.dram_chiplet, here);
+          const int port = map.nearest_dram_port[static_cast<std::size_t>(here)];
+          const int from = map.dram_ports[static_cast<std::size_t>(port)];
+          const int hops = map.hops(from, here);
           a[Action::dram_bit] += bits;
           a[Action::link_bit_hop] += bits * static_cast<u64>(hops);
           const double overlapped_bits = static_cast<double>(spill.overlapped_dram_values) * act;
-          map.for_each_link(map.dram_chiplet, here, [&](std::size_t link) {
+          map.for_each_link(from, here, [&](std::size_t link) {
             ws.link_bits[link] += bits;
             ws.overlapped_link_bits[link] += overlapped_bits - bits;
           });
           const double port_s = bits / c.dram_bandwidth_bps;
-          dram_s += port_s;
-          overlapped_dram_s += overlapped_bits / c.dram_bandwidth_bps - port_s;
+          ws.port_dram_s[static_cast<std::size_t>(port)] += port_s;
+          ws.overlapped_port_dram_s[static_cast<std::size_t>(port)] +=
+              overlapped_bits / c.dram_bandwidth_bps - port_s;
+          overlapped_spill = overlapped_spill || overlapped_bits > bits;
           t += port_s + (hops > 0 ? bits / c.link_bandwidth_bps : 0.0);
           fixed = std::max(fixed, hops * c.link_latency_per_hop_s);
         }
@@ -230,7 +235,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     e.counts[Action::dram_bit] += map.reloaded_weight_bits;
     e.counts[Action::link_bit_hop] += map.reload_link_bit_hops;
     // Reading DRAM, crossing the mesh and writing the rows overlap; the slowest sets the time.
-    e.reload_dram_s = map.reloaded_weight_bits / c.dram_bandwidth_bps;
+    e.reload_dram_s = map.reload_busiest_port_bits / c.dram_bandwidth_bps;
     e.reload_busiest_link_s = map.reload_busiest_link_bits / c.link_bandwidth_bps;
     e.reload_row_writes_s = map.reload_rounds * map.rows_per_array * c.write_time_per_row_s;
     e.reload_latency_s =
@@ -258,7 +263,13 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
                        Bound{link_bits / c.link_bandwidth_bps, ThroughputBound::link}},
                       [](const Bound& x, const Bound& y) { return x.first < y.first; });
     };
-    Bound bound = busiest(dram_s, busiest_link_bits);
+    double busiest_port_s = 0, busiest_overlapped_port_s = 0;
+    for (std::size_t p = 0; p < ws.port_dram_s.size(); ++p) {
+      busiest_port_s = std::max(busiest_port_s, ws.port_dram_s[p]);
+      busiest_overlapped_port_s =
+          std::max(busiest_overlapped_port_s, ws.port_dram_s[p] + ws.overlapped_port_dram_s[p]);
+    }
+    Bound bound = busiest(busiest_port_s, busiest_link_bits);
     // The arrays hold this batch's cache only: the next pass they can serve is its next step,
     // which needs this step's token. A decode cache the buffers cannot hold: either steps run
     // one at a time, each with the buffers to itself, or other batches' steps overlap and every
@@ -267,8 +278,8 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
         std::max(bound, Bound{e.latency_s, ThroughputBound::latency},
                  [](const Bound& x, const Bound& y) { return x.first < y.first; });
     if (cache_in_arrays) bound = one_at_a_time;
-    if (overlapped_dram_s > 0) {
-      const Bound overlapped = busiest(dram_s + overlapped_dram_s, busiest_overlapped_link_bits);
+    if (overlapped_spill) {
+      const Bound overlapped = busiest(busiest_overlapped_port_s, busiest_overlapped_link_bits);
       bound = overlapped.first < one_at_a_time.first ? overlapped : one_at_a_time;
     }
     e.bottleneck_s = bound.first;

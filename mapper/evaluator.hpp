@@ -115,6 +115,9 @@ struct Workspace {
   // steps overlap (spilled caches crossing whole).
   std::vector<double> link_bits;
   std::vector<double> overlapped_link_bits;
+  // The same for each DRAM port's time.
+  std::vector<double> port_dram_s;
+  std::vector<double> overlapped_port_dram_s;
   std::vector<std::int64_t> rows;   // token vectors each op streams
   std::vector<double> first_out_s;  // when each op emits its first row
   std::vector<double> last_out_s;   // when each op emits its last row

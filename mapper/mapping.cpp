@@ -121,13 +121,42 @@ void route_reloaded_weights(const Workload& w, int weight_bits, std::int64_t per
   std::vector<std::int64_t> to_chiplet(bits_to.size());
   for (size_t c = 0; c < bits_to.size(); ++c) to_chiplet[c] = std::llround(bits_to[c]);
   std::vector<std::int64_t> link_bits(m.link_count(), 0);
+  std::vector<std::int64_t> port_bits(m.dram_ports.size(), 0);
   for (size_t c = 0; c < to_chiplet.size(); ++c) {
     const int to = static_cast<int>(c);
-    m.reload_link_bit_hops += to_chiplet[c] * m.hops(m.dram_chiplet, to);
-    m.for_each_link(m.dram_chiplet, to,
-                    [&](std::size_t link) { link_bits[link] += to_chiplet[c]; });
+    const int from = m.dram_chiplet_serving(to);
+    port_bits[static_cast<size_t>(m.nearest_dram_port[c])] += to_chiplet[c];
+    m.reload_link_bit_hops += to_chiplet[c] * m.hops(from, to);
+    m.for_each_link(from, to, [&](std::size_t link) { link_bits[link] += to_chiplet[c]; });
   }
+  // One port reads every reloaded bit (exactly, not the chiplets' rounded shares).
+  m.reload_busiest_port_bits = m.dram_ports.size() == 1
+                                   ? m.reloaded_weight_bits
+                                   : *std::max_element(port_bits.begin(), port_bits.end());
   m.reload_busiest_link_bits = *std::max_element(link_bits.begin(), link_bits.end());
+}
+
+// The chiplets the configured DRAM ports sit on, and the port nearest each chiplet.
+void place_dram_ports(const ArchSpec& arch, Mapping& m) {
+  m.dram_ports.clear();
+  for (const MeshCoordinate& at : arch.package.dram.ports) {
+    for (size_t c = 0; c < m.chiplet_position.size(); ++c) {
+      if (m.chiplet_position[c].x == at.x && m.chiplet_position[c].y == at.y)
+        m.dram_ports.push_back(static_cast<int>(c));
+    }
+  }
+  if (m.dram_ports.size() != arch.package.dram.ports.size())
+    panic("map_workload: a DRAM port outside the mesh passed the configuration");
+  m.dram_chiplet = m.dram_ports.front();
+  m.nearest_dram_port.assign(m.chiplet_position.size(), 0);
+  for (size_t c = 0; c < m.chiplet_position.size(); ++c) {
+    for (size_t p = 1; p < m.dram_ports.size(); ++p) {
+      const int here = static_cast<int>(c);
+      if (m.hops(m.dram_ports[p], here) <
+          m.hops(m.dram_ports[static_cast<size_t>(m.nearest_dram_port[c])], here))
+        m.nearest_dram_port[c] = static_cast<int>(p);
+    }
+  }
 }
 }  // namespace
 
@@ -154,6 +183,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
     int x = (y % 2 == 0) ? c % cols : cols - 1 - c % cols;
     m.chiplet_position.push_back({x, y});
   }
+  place_dram_ports(arch, m);
 
   m.op_matrix.assign(w.ops.size(), -1);
   m.op_chiplet.assign(w.ops.size(), 0);

@@ -77,7 +77,15 @@ struct Mapping {
   std::vector<int> op_matrix;             // op index -> matrices index, -1 for other ops
   std::vector<int> op_chiplet;            // op index -> chiplet that runs it
   std::vector<MeshPosition> chiplet_position;
-  int dram_chiplet = 0;  // the chiplet with the DRAM port
+  // Chiplets with a DRAM port (package.dram.ports), and for each chiplet the port that serves it
+  // (nearest in hops, the first listed on a tie). The first port reads the embeddings.
+  std::vector<int> dram_ports{0};
+  std::vector<int> nearest_dram_port;
+  int dram_chiplet = 0;  // the first port's chiplet
+  int dram_chiplet_serving(int chiplet) const {
+    return dram_ports[static_cast<std::size_t>(
+        nearest_dram_port[static_cast<std::size_t>(chiplet)])];
+  }
   std::int64_t arrays_used = 0;
   std::int64_t operand_arrays = 0;  // of arrays_used, those of dynamic matmuls' keys and values
   std::int64_t arrays_available = 0;
@@ -99,9 +107,11 @@ struct Mapping {
   std::int64_t reloaded_weight_bits = 0;
   std::int64_t reload_rounds = 0;
   std::int64_t max_rounds_per_array = 1;
-  // The reloaded weights' way from the DRAM chiplet: bits x hops, and the busiest link's bits.
+  // The reloaded weights' way from the DRAM ports: bits x hops, the busiest link's bits, and
+  // the busiest port's.
   std::int64_t reload_link_bit_hops = 0;
   std::int64_t reload_busiest_link_bits = 0;
+  std::int64_t reload_busiest_port_bits = 0;
   int chiplets_used = 0;
   // Crossbar facts the evaluator needs per op, copied here so it reads one structure.
   int input_cycles = 1;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/circuit/scaling.hpp"
@@ -215,6 +216,22 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
   s.package.dram.energy_per_bit =
       d.quantity<Dim::energy_per_bit>("energy_per_bit", {}, 0.0, 1e-9, false);
   s.package.dram.bandwidth = d.quantity<Dim::bandwidth>("bandwidth", {}, 1.0, 1e18, false);
+  if (d.has("ports")) {
+    s.package.dram.ports.clear();
+    for (const ConfigNode& port : d.items("ports")) {
+      MeshCoordinate at;
+      at.x = static_cast<int>(port.integer("x", 0, s.package.mesh_columns - 1));
+      at.y = static_cast<int>(port.integer("y", 0, s.package.mesh_rows - 1));
+      port.finish();
+      if (std::find(s.package.dram.ports.begin(), s.package.dram.ports.end(), at) !=
+          s.package.dram.ports.end())
+        config_error(port.location(), port.path(),
+                     fmt::format("a second DRAM port on chiplet ({}, {}); give each port a "
+                                 "chiplet of its own",
+                                 at.x, at.y));
+      s.package.dram.ports.push_back(at);
+    }
+  }
   d.finish();
   p.finish();
   root.finish();

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "models/circuit/adc.hpp"
 #include "models/core/config.hpp"
@@ -112,9 +113,17 @@ struct LinkSpec {
   Time latency_per_hop;
 };
 
+struct MeshCoordinate {
+  int x = 0, y = 0;
+  bool operator==(const MeshCoordinate&) const = default;
+};
+
 struct DramSpec {
   EnergyPerBit energy_per_bit;
-  Bandwidth bandwidth;
+  Bandwidth bandwidth;  // per port
+  // The chiplets whose DRAM ports (HBM stacks, say) feed the package; the first also reads the
+  // embeddings. Default: one, at (0, 0).
+  std::vector<MeshCoordinate> ports{MeshCoordinate{}};
 };
 
 struct PackageSpec {

@@ -32,7 +32,21 @@ std::string ResolvedConfig::to_yaml() const {
     for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
     // Walk with fresh handles: yaml-cpp nodes are references, so assignment would alias.
     std::vector<YAML::Node> chain{root};
-    for (size_t i = 0; i + 1 < parts.size(); ++i) chain.push_back(chain.back()[parts[i]]);
+    for (size_t i = 0; i + 1 < parts.size(); ++i) {
+      // "ports[2]": the third map of the list under "ports".
+      const std::size_t open = parts[i].find('[');
+      if (open == std::string::npos) {
+        chain.push_back(chain.back()[parts[i]]);
+        continue;
+      }
+      const std::string name = parts[i].substr(0, open);
+      const std::size_t index = std::stoul(parts[i].substr(open + 1));
+      if (!chain.back()[name].IsSequence())
+        chain.back()[name] = YAML::Node(YAML::NodeType::Sequence);
+      YAML::Node list = chain.back()[name];
+      while (list.size() <= index) list.push_back(YAML::Node(YAML::NodeType::Map));
+      chain.push_back(list[index]);
+    }
     YAML::Node leaf(YAML::NodeType::Map);
     leaf["value"] = e.value;
     leaf["source"] = e.source;

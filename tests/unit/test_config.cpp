@@ -57,6 +57,19 @@ TEST_CASE("the resolved configuration loads back to the same architecture", "[co
   CHECK(again.crossbar.adc.columns_per_adc == original.crossbar.adc.columns_per_adc);
 }
 
+TEST_CASE("a list of maps (DRAM ports) loads back from the resolved configuration", "[config]") {
+  std::string yaml = test::small_arch_yaml();
+  const std::string dram = "bandwidth: 8GB/s}";
+  yaml.replace(yaml.find(dram), dram.size(),
+               "bandwidth: 8GB/s, ports: [{x: 1, y: 0}, {x: 0, y: 0}]}");
+  ResolvedConfig resolved;
+  const ArchSpec original = test::parse_arch_text(yaml, &resolved);
+  const ArchSpec again = test::parse_arch_text(resolved.to_yaml());
+  REQUIRE(again.package.dram.ports.size() == 2);
+  CHECK(again.package.dram.ports == original.package.dram.ports);
+  CHECK(again.package.dram.ports[0] == MeshCoordinate{1, 0});
+}
+
 TEST_CASE("a kept card is parsed again when its bytes change, whatever its time stamp",
           "[config]") {
   namespace fs = std::filesystem;

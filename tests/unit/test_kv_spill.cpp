@@ -162,6 +162,21 @@ TEST_CASE("a cache away from the DRAM chiplet crosses the mesh", "[mapper][evalu
   CHECK(r.per_op[3].hop_latency_s == Approx(2e-9));
 }
 
+TEST_CASE("a DRAM port on the attention's chiplet serves its cache there", "[evaluator]") {
+  std::string yaml = test::small_arch_yaml();
+  yaml.replace(yaml.find("global_buffer: 64KiB"), 20, "global_buffer: 108bit");
+  const std::string dram = "bandwidth: 8GB/s}";
+  yaml.replace(yaml.find(dram), dram.size(),
+               "bandwidth: 8GB/s, ports: [{x: 0, y: 0}, {x: 1, y: 0}]}");
+  const Run r = run(test::parse_arch_text(yaml), attention(Op::CachedAxis::n, 1, true));
+  REQUIRE(r.mapping.op_chiplet[3] == 1);
+  CHECK(r.mapping.nearest_dram_port == std::vector<int>{0, 1});
+  // Only the second weight matmul's input crosses the link; the 48 spilled bits do not.
+  CHECK(r.evaluation.counts[Action::link_bit_hop] == 4 * 4);
+  CHECK(r.per_op[3].busy_s == Approx(54e-9 + 48 / 64e9).epsilon(1e-12));
+  CHECK(r.per_op[3].hop_latency_s == 0.0);
+}
+
 TEST_CASE("the link from the DRAM chiplet can set the throughput", "[evaluator]") {
   // A prefill on chiplet 1 behind a 1 MB/s link: the second weight matmul's 16 input bits and the
   // spilled 72 (a quarter of 36 values written out and read back, at 4 bits) cross it, 11 us a

@@ -158,6 +158,18 @@ TEST_CASE("reloaded weights cross the mesh on XY routes; the busiest link can se
   const Evaluation e = evaluate(w, m, costs, ws);
   // 128 bits at 8 Mb/s (16 us) outlast two rounds of four 1 us row writes.
   CHECK(e.reload_latency_s == Approx(128 / 8e6));
+
+  // A second DRAM port on chiplet 2, at (1,1): it serves chiplet 2; chiplets 1 and 3 are one hop
+  // from both ports and take the first. The first port reads 96 + 64 + 64 bits, the second 64.
+  replace("bandwidth: 8GB/s}", "bandwidth: 8GB/s, ports: [{x: 0, y: 0}, {x: 1, y: 1}]}");
+  const ArchSpec two_ports = test::parse_arch_text(yaml);
+  REQUIRE(two_ports.package.dram.ports.size() == 2);
+  const Mapping m2 = map_workload(two_ports, w);
+  CHECK(m2.dram_ports == std::vector<int>{0, 2});
+  CHECK(m2.nearest_dram_port == std::vector<int>{0, 0, 1, 0});
+  CHECK(m2.reload_busiest_port_bits == 96 + 64 + 64);
+  CHECK(m2.reload_link_bit_hops == 64 + 64);
+  CHECK(m2.reload_busiest_link_bits == 64);
 }
 
 TEST_CASE("weights that do not fit keep what they can resident", "[mapper][evaluator]") {
