@@ -277,6 +277,7 @@ class Worker {
       p.inferences_per_s = e.inferences_per_s;
       p.utilization = map.utilization;
       p.lifetime_s = e.lifetime_s(m.arch->technology.endurance_cycles);
+      p.throughput_bound = throughput_bound_name(e.throughput_bound);
       p.fits = map.fits;
     } catch (const UserError& e) {
       p.status = e.what();
@@ -579,7 +580,8 @@ std::string sweep_csv(const SweepResult& s) {
   for (const auto& a : s.axes) out.append(",").append(csv_field(a.key));
   out +=
       ",status,energy_j,energy_per_token_j,latency_s,area_mm2,tops_per_w,inferences_per_s,"
-      "utilization,fits,pareto,lifetime_s,systemc_latency_s,systemc_status\n";
+      "utilization,fits,pareto,lifetime_s,systemc_latency_s,systemc_status,"
+      "throughput_bound\n";
   for (std::size_t i = 0; i < s.points.size(); ++i) {
     const SweepPoint& p = s.points[i];
     out += std::to_string(i);
@@ -593,9 +595,10 @@ std::string sweep_csv(const SweepResult& s) {
                       p.inferences_per_s, p.utilization, p.fits ? 1 : 0, p.pareto ? 1 : 0);
       out += std::isfinite(p.lifetime_s) ? fmt::format(",{:.10g}", p.lifetime_s) : ",";
       out += p.systemc_checked ? fmt::format(",{:.10g}", p.systemc_latency_s) : ",";
-      out.append(",").append(csv_field(p.systemc_status)).append("\n");
+      out.append(",").append(csv_field(p.systemc_status));
+      out.append(",").append(p.throughput_bound).append("\n");
     } else {
-      out += ",,,,,,,,,,,,\n";
+      out += ",,,,,,,,,,,,,\n";
     }
   }
   return out;

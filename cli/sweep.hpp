@@ -32,7 +32,8 @@ struct SweepPoint {
   double energy_j = 0, latency_s = 0, area_m2 = 0, tops_per_w = 0, inferences_per_s = 0;
   double energy_per_token_j = 0;  // a pass's energy over its tokens (batch x seq, or batch)
   double utilization = 0;
-  double lifetime_s = 0;  // until the most-written cell's endurance is spent; inf: no writes
+  double lifetime_s = 0;         // until the most-written cell's endurance is spent; inf: no writes
+  std::string throughput_bound;  // what sets inferences_per_s (Evaluation::throughput_bound)
   bool fits = false;
   bool pareto = false;
   // The SystemC replay with contention (hw/system), when the point was re-checked.

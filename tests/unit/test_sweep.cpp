@@ -231,4 +231,8 @@ TEST_CASE("a sweep's lifetime is the run's wear: endurance over the cells' write
   CHECK(rows[0][13] == "lifetime_s");
   CHECK(rows[1][13].empty());
   CHECK(std::stod(rows[3][13]) == Approx(s.points[2].lifetime_s).epsilon(1e-9));
+  // The last column says what sets the throughput: BERT-base's prefill pipelines, and the
+  // slowest matrix sets the rate (as `run` reports, cim.throughput_bound).
+  CHECK(rows[0].back() == "throughput_bound");
+  for (std::size_t r = 1; r < rows.size(); ++r) CHECK(rows[r].back() == "arrays");
 }
