@@ -54,10 +54,10 @@ double kv_bytes(std::int64_t values, const ArchSpec& arch) {
 const char* bound_explained(const Evaluation& e) {
   switch (e.throughput_bound) {
     case ThroughputBound::latency: return "the latency (passes do not overlap)";
-    case ThroughputBound::arrays: return "the slowest matrix's arrays (passes pipeline)";
-    case ThroughputBound::vector_unit: return "the busiest chiplet's vector unit (passes pipeline)";
-    case ThroughputBound::dram_port: return "the DRAM port (passes pipeline)";
-    case ThroughputBound::link: return "the busiest die-to-die link (passes pipeline)";
+    case ThroughputBound::arrays: return "the slowest matrix's arrays";
+    case ThroughputBound::vector_unit: return "the busiest chiplet's vector unit";
+    case ThroughputBound::dram_port: return "the busiest DRAM port";
+    case ThroughputBound::link: return "the busiest die-to-die link";
   }
   return "";
 }

@@ -218,7 +218,12 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
   s.package.dram.bandwidth = d.quantity<Dim::bandwidth>("bandwidth", {}, 1.0, 1e18, false);
   if (d.has("ports")) {
     s.package.dram.ports.clear();
-    for (const ConfigNode& port : d.items("ports")) {
+    const std::vector<ConfigNode> listed = d.items("ports");
+    if (listed.empty())
+      config_error(d.location_of_key("ports"), d.key_path("ports"),
+                   "an empty list; give at least one DRAM port as {x, y}, or leave the key out "
+                   "for one at (0, 0)");
+    for (const ConfigNode& port : listed) {
       MeshCoordinate at;
       at.x = static_cast<int>(port.integer("x", 0, s.package.mesh_columns - 1));
       at.y = static_cast<int>(port.integer("y", 0, s.package.mesh_rows - 1));
