@@ -216,6 +216,11 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
   s.package.dram.energy_per_bit =
       d.quantity<Dim::energy_per_bit>("energy_per_bit", {}, 0.0, 1e-9, false);
   s.package.dram.bandwidth = d.quantity<Dim::bandwidth>("bandwidth", {}, 1.0, 1e18, false);
+  if (!d.has("ports") && d.resolved()) {
+    // The default, one port at (0, 0), written out like every other default.
+    d.resolved()->set(d.key_path("ports") + "[0].x", "0", "default");
+    d.resolved()->set(d.key_path("ports") + "[0].y", "0", "default");
+  }
   if (d.has("ports")) {
     s.package.dram.ports.clear();
     const std::vector<ConfigNode> listed = d.items("ports");

@@ -19,7 +19,8 @@ TEST_CASE("every parameter the shipped architectures resolve is documented", "[p
     load_arch(configs + arch + ".yaml", &resolved);
     for (const auto& e : resolved.entries()) {
       INFO(arch << ": " << e.path);
-      CHECK(documented.count(e.path) == 1);
+      // A list's entries (package.dram.ports[0].x) are documented under the list's key.
+      CHECK(documented.count(e.path.substr(0, e.path.find('['))) == 1);
     }
   }
 }
