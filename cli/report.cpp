@@ -58,6 +58,8 @@ const char* bound_explained(const Evaluation& e) {
     case ThroughputBound::vector_unit: return "the busiest chiplet's vector unit";
     case ThroughputBound::dram_port: return "the busiest DRAM port";
     case ThroughputBound::link: return "the busiest die-to-die link";
+    case ThroughputBound::global_buffer:
+      return "the global buffers (the batches in flight whose decode caches they hold)";
   }
   return "";
 }
@@ -146,6 +148,9 @@ Json report_json(const RunResult& r) {
       {"dynamic_matmuls", a.chiplet.dynamic_matmuls},
       {"kv_bytes", kv_bytes(m.operand_values, a)},
       {"kv_bytes_in_dram", kv_bytes(m.operand_values_in_dram, a)},
+      {"decode_caches_in_buffers", m.decode_caches_buffered == Mapping::kNoDecodeCache
+                                       ? Json(nullptr)
+                                       : Json(m.decode_caches_buffered)},
   };
   Json breakdown = Json::object();
   for (int c = 0; c < kNumComponents; ++c) {
@@ -254,6 +259,11 @@ std::string report_table(const RunResult& r) {
         "(a chiplet's global buffer holds {} bytes)",
         kv_bytes(m.operand_values, r.arch), 100.0 * m.operand_values_in_dram / m.operand_values,
         r.arch.chiplet.global_buffer.si / 8.0));
+  } else if (m.decode_caches_buffered != Mapping::kNoDecodeCache) {
+    line(fmt::format(
+        "  keys and values  {:>20}  bytes the vector unit reads a pass; the global buffers hold "
+        "the decode caches of {} batch(es) in flight",
+        kv_bytes(m.operand_values, r.arch), m.decode_caches_buffered));
   }
   line("");
   const std::string gpu_title =

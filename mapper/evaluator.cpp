@@ -52,6 +52,7 @@ const char* throughput_bound_name(ThroughputBound b) {
     case ThroughputBound::vector_unit: return "vector_unit";
     case ThroughputBound::dram_port: return "dram_port";
     case ThroughputBound::link: return "link";
+    case ThroughputBound::global_buffer: return "global_buffer";
   }
   panic("throughput_bound_name: unknown bound");
 }
@@ -76,8 +77,7 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   const double lanes_ops_per_s = c.vector_lanes * c.vector_lane_ops_per_s;
   const u64 act = c.activation_bits;
   double max_matrix_s = 0;
-  bool overlapped_spill = false;  // a decode cache spilled: other batches' steps may overlap
-  bool cache_in_arrays = false;   // decode appending to a KV cache resident in the arrays
+  bool cache_in_arrays = false;  // decode appending to a KV cache resident in the arrays
 
   for (size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
@@ -150,28 +150,28 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
         t += s;
         ws.chiplet_vector_busy_s[here] += s;
         const OperandSpill& spill = map.op_operand_spill[i];
-        if (spill.dram_reads > 0 || spill.dram_writes > 0) {
-          // What the global buffer cannot hold crosses the DRAM port and the mesh from the
-          // DRAM chiplet, and the op waits for it.
-          const u64 bits = static_cast<u64>(spill.dram_reads + spill.dram_writes) * act;
-          const int port = map.nearest_dram_port[static_cast<std::size_t>(here)];
-          const int from = map.dram_ports[static_cast<std::size_t>(port)];
-          const int hops = map.hops(from, here);
-          a[Action::dram_bit] += bits;
-          a[Action::link_bit_hop] += bits * static_cast<u64>(hops);
-          const double overlapped_bits = static_cast<double>(spill.overlapped_dram_values) * act;
-          map.for_each_link(from, here, [&](std::size_t link) {
-            ws.link_bits[link] += bits;
-            ws.overlapped_link_bits[link] += overlapped_bits - bits;
-          });
-          const double port_s = bits / c.dram_bandwidth_bps;
-          ws.port_dram_s[static_cast<std::size_t>(port)] += port_s;
-          ws.overlapped_port_dram_s[static_cast<std::size_t>(port)] +=
-              overlapped_bits / c.dram_bandwidth_bps - port_s;
-          overlapped_spill = overlapped_spill || overlapped_bits > bits;
-          t += port_s + (hops > 0 ? bits / c.link_bandwidth_bps : 0.0);
-          fixed = std::max(fixed, hops * c.link_latency_per_hop_s);
-        }
+        if (spill.overlapped_dram_values == 0) break;
+        // What the global buffer cannot hold crosses the DRAM port and the mesh from the DRAM
+        // chiplet, and the op waits for it. With other batches' decode steps overlapping, the
+        // whole cache may cross instead (a throughput option below).
+        const u64 bits = static_cast<u64>(spill.dram_reads + spill.dram_writes) * act;
+        const int port = map.nearest_dram_port[static_cast<std::size_t>(here)];
+        const int from = map.dram_ports[static_cast<std::size_t>(port)];
+        const int hops = map.hops(from, here);
+        const double overlapped_bits = static_cast<double>(spill.overlapped_dram_values) * act;
+        map.for_each_link(from, here, [&](std::size_t link) {
+          ws.link_bits[link] += bits;
+          ws.overlapped_link_bits[link] += overlapped_bits - bits;
+        });
+        const double port_s = bits / c.dram_bandwidth_bps;
+        ws.port_dram_s[static_cast<std::size_t>(port)] += port_s;
+        ws.overlapped_port_dram_s[static_cast<std::size_t>(port)] +=
+            overlapped_bits / c.dram_bandwidth_bps - port_s;
+        if (bits == 0) break;
+        a[Action::dram_bit] += bits;
+        a[Action::link_bit_hop] += bits * static_cast<u64>(hops);
+        t += port_s + (hops > 0 ? bits / c.link_bandwidth_bps : 0.0);
+        fixed = std::max(fixed, hops * c.link_latency_per_hop_s);
         break;
       }
       case OpKind::vector: {
@@ -269,18 +269,26 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
       busiest_overlapped_port_s =
           std::max(busiest_overlapped_port_s, ws.port_dram_s[p] + ws.overlapped_port_dram_s[p]);
     }
+    const auto slower = [](const Bound& x, const Bound& y) { return x.first < y.first; };
     Bound bound = busiest(busiest_port_s, busiest_link_bits);
     // The arrays hold this batch's cache only: the next pass they can serve is its next step,
-    // which needs this step's token. A decode cache the buffers cannot hold: either steps run
-    // one at a time, each with the buffers to itself, or other batches' steps overlap and every
-    // spilled cache crosses the DRAM port, and the links from it, whole; the better rate.
-    const Bound one_at_a_time =
-        std::max(bound, Bound{e.latency_s, ThroughputBound::latency},
-                 [](const Bound& x, const Bound& y) { return x.first < y.first; });
-    if (cache_in_arrays) bound = one_at_a_time;
-    if (overlapped_spill) {
+    // which needs this step's token.
+    if (cache_in_arrays)
+      bound = std::max(bound, Bound{e.latency_s, ThroughputBound::latency}, slower);
+    // A step needs its batch's previous token, so passes overlap only across batches, each
+    // with its own decode cache. Either as many batches run as the buffers hold whole caches
+    // of (one at a time, with a spill, when not even one fits), or more run and every cache
+    // crosses the DRAM port, and the links from it, whole; the better rate.
+    const std::int64_t caches = map.decode_caches_buffered;
+    if (caches != Mapping::kNoDecodeCache) {
+      const Bound buffered =
+          caches == 0 ? std::max(bound, Bound{e.latency_s, ThroughputBound::latency}, slower)
+                      : std::max(bound,
+                                 Bound{e.latency_s / static_cast<double>(caches),
+                                       ThroughputBound::global_buffer},
+                                 slower);
       const Bound overlapped = busiest(busiest_overlapped_port_s, busiest_overlapped_link_bits);
-      bound = overlapped.first < one_at_a_time.first ? overlapped : one_at_a_time;
+      bound = overlapped.first < buffered.first ? overlapped : buffered;
     }
     e.bottleneck_s = bound.first;
     e.throughput_bound = bound.second;

@@ -66,12 +66,13 @@ double operand_write_s(const MatrixPlacement& p, const CostTable& c, int rows_pe
 
 // What sets the throughput: one pass every bottleneck_s.
 enum class ThroughputBound {
-  latency,      // passes do not overlap (weights reprogrammed, a cache in the arrays, or the
-                // one-at-a-time rate of a spilled decode cache)
-  arrays,       // the slowest weight matrix (or attention) in the arrays
-  vector_unit,  // the busiest chiplet's vector unit
-  dram_port,    // the DRAM port
-  link,         // the busiest die-to-die link
+  latency,        // passes do not overlap (weights reprogrammed, a cache in the arrays, or the
+                  // one-at-a-time rate of a spilled decode cache)
+  arrays,         // the slowest weight matrix (or attention) in the arrays
+  vector_unit,    // the busiest chiplet's vector unit
+  dram_port,      // the DRAM port
+  link,           // the busiest die-to-die link
+  global_buffer,  // the latency over the batches whose decode caches the buffers hold at once
 };
 const char* throughput_bound_name(ThroughputBound b);
 

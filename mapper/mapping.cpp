@@ -47,8 +47,7 @@ void place_vector_operands(const ArchSpec& arch, const Workload& w, Mapping& m) 
     if (!is_vector_attention(i)) continue;
     const Op& op = w.ops[i];
     const double need = held[static_cast<size_t>(m.op_chiplet[i])];
-    if (need <= capacity_values) continue;
-    const double in_dram = 1.0 - capacity_values / need;
+    const double in_dram = need <= capacity_values ? 0.0 : 1.0 - capacity_values / need;
     OperandSpill& s = m.op_operand_spill[i];
     s.dram_reads = static_cast<std::int64_t>(in_dram * operand_values(op));
     if (op.appended_axis == Op::CachedAxis::none) {
@@ -61,6 +60,9 @@ void place_vector_operands(const ArchSpec& arch, const Workload& w, Mapping& m) 
           op.operand_instances * (op.appended_axis == Op::CachedAxis::n ? op.k : op.n);
       s.dram_writes = static_cast<std::int64_t>(in_dram * static_cast<double>(appended));
       s.overlapped_dram_values = op.operand_instances * op.k * op.n + appended;
+      const double caches = std::min(capacity_values / need, 1e18);
+      m.decode_caches_buffered =
+          std::min(m.decode_caches_buffered, static_cast<std::int64_t>(caches));
     }
     m.operand_values_in_dram += s.dram_reads;
   }

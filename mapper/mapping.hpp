@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -97,6 +98,11 @@ struct Mapping {
   std::int64_t operand_values = 0;
   std::int64_t operand_values_in_dram = 0;
   std::vector<OperandSpill> op_operand_spill;
+  // Decode caches persist between a batch's steps, so every batch in flight keeps its own: the
+  // batches whose whole caches the buffers hold at once (the fewest any chiplet's buffer holds),
+  // 0 when one batch's cache already spills, kNoDecodeCache when the vector unit keeps none.
+  static constexpr std::int64_t kNoDecodeCache = std::numeric_limits<std::int64_t>::max();
+  std::int64_t decode_caches_buffered = kNoDecodeCache;
   double utilization = 0;  // used cells / cells of the arrays used
   bool fits = true;
   // When !fits: the weights' arrays that stay resident, what the others rewrite every pass

@@ -89,6 +89,7 @@ TEST_CASE("a decode cache the buffer cannot hold: a quarter of it in DRAM, in cl
   CHECK(r.mapping.fits);
   CHECK(r.mapping.operand_values == 36);
   CHECK(r.mapping.operand_values_in_dram == 9);
+  CHECK(r.mapping.decode_caches_buffered == 0);
   const OperandSpill& s = r.mapping.op_operand_spill[1];
   CHECK(s.dram_reads == 9);
   // This step's keys: a column of K^T, 6 values per operand, a quarter of them to DRAM.
@@ -218,4 +219,52 @@ TEST_CASE("the report counts a cache's bytes per KV head", "[report]") {
   request.workload = "llama3-8b";
   const RunResult llama3 = run_analytical(request);
   CHECK(report_json(llama3)["mapping"]["kv_bytes"].get<double>() == 32.0 * 2 * 8 * 128 * 512);
+}
+
+TEST_CASE("the buffers bound the decode batches in flight, each with its own cache",
+          "[mapper][evaluator]") {
+  // The far attention behind a 50 MB/s link: a pass's latency chains two weight matmuls' 80 ns
+  // (4 input cycles x 2 conversions at 100 MHz), the link's 16 input bits (40 ns) and the 54 ns
+  // of MACs; the slowest resource takes 80 ns, so overlapping batches pays.
+  auto with_buffer = [](const std::string& size, const std::string& link = "50MB/s") {
+    std::string yaml = test::small_arch_yaml();
+    yaml.replace(yaml.find("global_buffer: 64KiB"), 20, "global_buffer: " + size);
+    yaml.replace(yaml.find("bandwidth: 1GB/s"), 16, "bandwidth: " + link);
+    return run(test::parse_arch_text(yaml), attention(Op::CachedAxis::n, 1, true));
+  };
+  // 64 KiB holds 3,640 caches of 36 values at 4 bits: the pipelined rate, set by the arrays.
+  const Run many = with_buffer("64KiB");
+  CHECK(many.mapping.decode_caches_buffered == 3640);
+  CHECK(many.evaluation.throughput_bound == ThroughputBound::arrays);
+  CHECK(many.evaluation.bottleneck_s == Approx(80e-9).epsilon(1e-12));
+  const double latency = many.evaluation.latency_s;
+  CHECK(latency == Approx(72 / 64e9 + 80e-9 + 80e-9 + 16 / 4e8 + 2e-9 + 54e-9).epsilon(1e-12));
+
+  // One cache (144 bits): one batch in flight, a pass every latency. Crossing DRAM whole
+  // instead would send 192 more bits over the link, 520 ns a pass: worse.
+  const Run one = with_buffer("144bit");
+  CHECK(one.mapping.decode_caches_buffered == 1);
+  CHECK(one.mapping.operand_values_in_dram == 0);
+  CHECK(one.evaluation.latency_s == Approx(latency).epsilon(1e-12));
+  CHECK(one.evaluation.bottleneck_s == Approx(latency).epsilon(1e-12));
+  CHECK(one.evaluation.throughput_bound == ThroughputBound::global_buffer);
+  CHECK(std::string(throughput_bound_name(one.evaluation.throughput_bound)) == "global_buffer");
+
+  // Two caches (288 bits of 300): two batches, a pass every half latency.
+  const Run two = with_buffer("300bit");
+  CHECK(two.mapping.decode_caches_buffered == 2);
+  CHECK(two.evaluation.bottleneck_s == Approx(latency / 2).epsilon(1e-12));
+  CHECK(two.evaluation.throughput_bound == ThroughputBound::global_buffer);
+
+  // A 1.1 GB/s link: crossing DRAM whole (192 + 16 bits, 24 ns a pass) leaves the arrays'
+  // 80 ns as the bottleneck, better than waiting a latency for the one batch the buffer holds.
+  const Run fast = with_buffer("144bit", "1.1GB/s");
+  CHECK(fast.mapping.decode_caches_buffered == 1);
+  CHECK(fast.evaluation.throughput_bound == ThroughputBound::arrays);
+  CHECK(fast.evaluation.bottleneck_s == Approx(80e-9).epsilon(1e-12));
+  CHECK(fast.evaluation.latency_s > 2 * fast.evaluation.bottleneck_s);
+
+  // A prefill keeps no cache between passes: no limit from the buffers.
+  const Run prefill = run(small_arch(), attention(Op::CachedAxis::none, 1));
+  CHECK(prefill.mapping.decode_caches_buffered == Mapping::kNoDecodeCache);
 }
