@@ -97,27 +97,34 @@ void keep_weights_resident(const Workload& w, int weight_bits, Mapping& m) {
 }
 
 // Reloaded weights leave the DRAM chiplet over the mesh on the activations' XY routes. A
-// matrix's bits spread evenly over its arrays, and each array's go to the chiplet the mapping's
-// modulo placement gives it (rounded to whole bits per chiplet). Sums bits x hops, and the bits
-// the busiest link carries.
+// matrix's bits spread evenly over its arrays, and each array's go to the chiplet of the pool
+// array it takes (rounded to whole bits per chiplet). Sums bits x hops, and the bits the
+// busiest link carries.
 void route_reloaded_weights(const Workload& w, int weight_bits, std::int64_t per_chiplet,
                             Mapping& m) {
-  const std::int64_t chiplets = static_cast<std::int64_t>(m.chiplet_position.size());
-  std::vector<double> bits_to(static_cast<size_t>(chiplets), 0.0);
+  std::vector<double> bits_to(m.chiplet_position.size(), 0.0);
+  const std::int64_t pool_start = m.resident_weight_arrays;
+  const std::int64_t pool_start_chiplet = pool_start / per_chiplet;
   for (const MatrixPlacement& p : m.matrices) {
     if (p.resident || p.dynamic) continue;
     const Op& op = w.ops[static_cast<size_t>(p.op)];
     const double bits_per_array = static_cast<double>(op.k * op.n * weight_bits) / p.arrays;
-    // Runs of arrays on consecutive chiplets, wrapping after the last (a sweep maps millions of
-    // points: no division per run).
-    std::int64_t physical = p.first_array % m.arrays_available;
+    // Runs of arrays up to the end of a chiplet, or of the pool, where the next run wraps to the
+    // pool's start (a sweep maps millions of points: no division per run).
+    std::int64_t physical = p.first_physical_array;
     std::int64_t chiplet = physical / per_chiplet;
-    std::int64_t run = std::min(p.arrays, (chiplet + 1) * per_chiplet - physical);
     for (std::int64_t placed = 0; placed < p.arrays;) {
+      const std::int64_t run = std::min({p.arrays - placed, (chiplet + 1) * per_chiplet - physical,
+                                         m.arrays_available - physical});
       bits_to[static_cast<size_t>(chiplet)] += bits_per_array * static_cast<double>(run);
       placed += run;
-      chiplet = chiplet + 1 == chiplets ? 0 : chiplet + 1;
-      run = std::min(p.arrays - placed, per_chiplet);
+      physical += run;
+      if (physical == m.arrays_available) {
+        physical = pool_start;
+        chiplet = pool_start_chiplet;
+      } else if (physical == (chiplet + 1) * per_chiplet) {
+        ++chiplet;
+      }
     }
   }
   std::vector<std::int64_t> to_chiplet(bits_to.size());
@@ -136,6 +143,35 @@ void route_reloaded_weights(const Workload& w, int weight_bits, std::int64_t per
                                    ? m.reloaded_weight_bits
                                    : *std::max_element(port_bits.begin(), port_bits.end());
   m.reload_busiest_link_bits = *std::max_element(link_bits.begin(), link_bits.end());
+}
+
+// Physical arrays (see MatrixPlacement::first_physical_array) and each op's chiplet: a matmul
+// on the arrays runs where its first array sits, any other op where its first input ran (the
+// first DRAM port's chiplet for the embedding).
+void place_physical_arrays(const Workload& w, std::int64_t per_chiplet, Mapping& m) {
+  const std::int64_t pool_start = m.fits ? 0 : m.resident_weight_arrays;
+  const std::int64_t pool = m.arrays_available - pool_start;
+  std::int64_t next_resident = 0, next_in_pool = 0;
+  for (MatrixPlacement& p : m.matrices) {
+    if (m.fits) {
+      p.first_physical_array = p.first_array;
+    } else if (p.resident) {
+      p.first_physical_array = next_resident;
+      next_resident += p.arrays;
+    } else {
+      p.first_physical_array = pool_start + next_in_pool % pool;
+      next_in_pool += p.arrays;
+    }
+  }
+  for (size_t i = 0; i < w.ops.size(); ++i) {
+    const Op& op = w.ops[i];
+    if (m.op_matrix[i] >= 0) {
+      const MatrixPlacement& p = m.matrices[static_cast<size_t>(m.op_matrix[i])];
+      m.op_chiplet[i] = static_cast<int>(p.first_physical_array / per_chiplet);
+    } else {
+      m.op_chiplet[i] = op.inputs.empty() ? m.dram_chiplet : m.op_chiplet[op.inputs.front()];
+    }
+  }
 }
 
 // The chiplets the configured DRAM ports sit on, and the port nearest each chiplet.
@@ -193,10 +229,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
   for (size_t i = 0; i < w.ops.size(); ++i) {
     const Op& op = w.ops[i];
     const bool dynamic = op.kind == OpKind::dynamic_matmul && in_arrays;
-    if (op.kind != OpKind::weight_matmul && !dynamic) {
-      m.op_chiplet[i] = op.inputs.empty() ? m.dram_chiplet : m.op_chiplet[op.inputs.front()];
-      continue;
-    }
+    if (op.kind != OpKind::weight_matmul && !dynamic) continue;
     MatrixPlacement p;
     p.op = static_cast<int>(i);
     p.dynamic = dynamic;
@@ -218,11 +251,12 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
       m.weight_bits_total += op.k * op.n * xb.weight_bits;
     }
     m.op_matrix[i] = static_cast<int>(m.matrices.size());
-    m.op_chiplet[i] = static_cast<int>((p.first_array % m.arrays_available) / per_chiplet);
     m.matrices.push_back(p);
   }
   m.arrays_used = next_array;
   m.fits = m.arrays_used <= m.arrays_available;
+  if (!m.fits) keep_weights_resident(w, xb.weight_bits, m);
+  place_physical_arrays(w, per_chiplet, m);
   place_vector_operands(arch, w, m);
   // A decode step appends its position to a resident KV cache: a key is a column of K^T (one
   // cell per row it spans), a value a row of V. A cache that is not resident (the arrays are
@@ -241,10 +275,7 @@ Mapping map_workload(const ArchSpec& arch, const Workload& w, std::string_view c
       p.passes_per_write = op.n;
     }
   }
-  if (!m.fits) {
-    keep_weights_resident(w, xb.weight_bits, m);
-    route_reloaded_weights(w, xb.weight_bits, per_chiplet, m);
-  }
+  if (!m.fits) route_reloaded_weights(w, xb.weight_bits, per_chiplet, m);
   const std::int64_t resident = std::min(m.arrays_used, m.arrays_available);
   m.chiplets_used = static_cast<int>(ceil_div(resident, per_chiplet));
   const double cells_of_used_arrays = static_cast<double>(m.arrays_used) * xb.rows * xb.columns;

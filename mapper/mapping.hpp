@@ -20,7 +20,9 @@
 // logical ones a pass, N = ceil(arrays_used / arrays_available) at the most. Whole weight
 // matrices, in graph order, then stay resident in as many arrays as leave the rest (the other
 // weights and every key and value) a pool that still cycles them in N rounds; the evaluator
-// charges rewriting the others every pass.
+// charges rewriting the others every pass. The resident matrices take the first physical arrays
+// (chiplet 0 onwards) and the others follow in graph order through the pool behind them,
+// wrapping to its start; an op runs on the chiplet of its matrix's first array.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +45,11 @@ struct MatrixPlacement {
   std::int64_t groups_per_array = 0;
   std::int64_t col_tiles = 0;
   std::int64_t arrays = 0;
-  std::int64_t first_array = 0;  // global array index, before wrapping when it does not fit
+  std::int64_t first_array = 0;  // logical array index, in graph order over all matrices
+  // The physical array it starts on (arrays numbered chiplet by chiplet in snake order): its
+  // logical index when the package holds everything; otherwise resident matrices fill the first
+  // arrays in graph order and the others run on, wrapping, through the pool behind them.
+  std::int64_t first_physical_array = 0;
   std::int64_t used_cells = 0;
   // A dynamic matmul in the arrays (chiplet.dynamic_matmuls: arrays): the placement above is one
   // K x N operand's; `operands` of them sit side by side, and each pass programs the first

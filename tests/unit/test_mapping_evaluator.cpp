@@ -195,6 +195,51 @@ TEST_CASE("weights that do not fit keep what they can resident", "[mapper][evalu
   CHECK(e.counts[Action::dram_bit] == 4 * 4 + 6 * 5 * 4);
   CHECK(e.reload_latency_s == Approx(2 * 4 * 1e-6));
   CHECK(e.max_cell_writes_per_pass == 2.0);
+
+  // The resident array takes physical array 0; the big matrix cycles the pool behind it, 1 2 3
+  // 1 2 3: four of its six arrays (80 of its 120 bits) on chiplet 1, one hop from the DRAM port.
+  CHECK(m.matrices[0].first_physical_array == 0);
+  CHECK(m.matrices[1].first_physical_array == 1);
+  CHECK(m.op_chiplet == std::vector<int>{0, 0, 0});
+  CHECK(m.reload_link_bit_hops == 80);
+  CHECK(m.reload_busiest_link_bits == 80);
+}
+
+TEST_CASE("resident weights take the first physical arrays, the others the pool behind them",
+          "[mapper]") {
+  const ArchSpec arch = four_array_arch();  // two arrays a chiplet, two chiplets
+  // The big matrix first: it cannot stay (six arrays against a budget of one), the small one
+  // after it can. The small one's logical array 6 sits on physical array 0, chiplet 0; the big
+  // one's six run 1 2 3 1 2 3.
+  Workload w = hand_workload({matmul("big", 0, 1, 6, 5), matmul("small", 1, 1, 4, 2)}, 4);
+  const Mapping m = map_workload(arch, w);
+  CHECK_FALSE(m.matrices[0].resident);
+  CHECK(m.matrices[1].resident);
+  CHECK(m.matrices[1].first_array == 6);
+  CHECK(m.matrices[1].first_physical_array == 0);
+  CHECK(m.matrices[0].first_physical_array == 1);
+  CHECK(m.op_chiplet == std::vector<int>{0, 0, 0});
+  CHECK(m.reload_link_bit_hops == 80);
+
+  // Three 4 x 2 matrices on a 2 x 2 mesh of two arrays each, with more than the package holds:
+  // the pool wraps to its own start, not to the resident arrays.
+  std::string yaml = test::small_arch_yaml(
+      "{preset: reram_22nm}", "rows: 4\n  columns: 8\n  input_bits: 4\n  weight_bits: 4\n",
+      "{type: SAR, bits: 6, sample_rate: 100MHz, columns_per_adc: 2}", 1);
+  yaml.replace(yaml.find("mesh: {columns: 2, rows: 1}"), 27, "mesh: {columns: 2, rows: 2}");
+  const ArchSpec eight = test::parse_arch_text(yaml);
+  // 1 + 6 + 6 = 13 arrays on 8: two rounds, a budget of (2 x 8 - 13) / 1 = 3: the first stays.
+  Workload three =
+      hand_workload({matmul("a", 0, 1, 4, 2), matmul("b", 1, 1, 6, 5), matmul("c", 2, 1, 6, 5)}, 4);
+  const Mapping m3 = map_workload(eight, three);
+  CHECK(m3.resident_weight_arrays == 1);
+  CHECK(m3.matrices[1].first_physical_array == 1);  // b: 1..6
+  CHECK(m3.matrices[2].first_physical_array == 7);  // c: 7, then 1..5
+  CHECK(m3.op_chiplet == std::vector<int>{0, 0, 0, 3});
+  // 20 bits an array: chiplet 0 takes 2 arrays (0 hops), chiplet 1 four (1 hop), chiplet 2
+  // four (2 hops, through chiplet 1), chiplet 3 two (1 hop north).
+  CHECK(m3.reload_link_bit_hops == 80 * 1 + 80 * 2 + 40 * 1);
+  CHECK(m3.reload_busiest_link_bits == 160);  // east of (0, 0)
 }
 
 TEST_CASE("offset weights keep a reference column per array", "[mapper][evaluator]") {
