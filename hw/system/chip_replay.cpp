@@ -121,6 +121,21 @@ struct Replay : RowObserver {
     return path;
   }
 
+  // The keys and values a vector-unit attention reads from and writes to DRAM (mapper/
+  // mapping.hpp): their bits a pass and the chiplet of the DRAM port that serves them, or
+  // {-1, 0} when none cross the mesh.
+  std::pair<int, double> spill_from_dram(size_t op) const {
+    const Mapping& m = *mapping;
+    if (op >= m.op_operand_spill.size()) return {-1, 0.0};
+    const OperandSpill& spill = m.op_operand_spill[op];
+    const double bits =
+        static_cast<double>(spill.dram_reads + spill.dram_writes) * costs->activation_bits;
+    const int here = m.op_chiplet[op];
+    const int from = m.dram_chiplet_serving(here);
+    if (bits <= 0 || from == here) return {-1, 0.0};
+    return {from, bits};
+  }
+
   // Per-row service times and action shares of every op, from the evaluator's per-op results.
   void prepare() {
     const size_t n = per_op.size();
@@ -141,6 +156,10 @@ struct Replay : RowObserver {
         transfer_s += static_cast<double>(workload->ops[src].output_elements) *
                       costs->activation_bits / costs->link_bandwidth_bps;
       }
+      // Spilled keys and values cross from the DRAM port's chiplet like a remote input (the
+      // port's own time stays in the op's service).
+      if (const auto [from, bits] = spill_from_dram(i); from >= 0)
+        transfer_s += bits / costs->link_bandwidth_bps;
       const bool through_routers = mesh != nullptr;
       const bool in_tile = op.kind == OpKind::weight_matmul;
       // A dynamic matmul in the arrays programs its operand once, before its first row.
@@ -230,18 +249,10 @@ class RowDispatcher : public sc_core::sc_module {
         if (from == here) continue;
         const double bits = static_cast<double>(w.ops[src].output_elements) *
                             replay.costs->activation_bits / static_cast<double>(s.rows);
-        const int flit_bits = replay.mesh ? replay.mesh->params().flit_bits : 1;
-        const int flits = std::max(1, static_cast<int>(std::ceil(bits / flit_bits - 1e-9)));
-        Route r{{}, {}, at(femtoseconds(bits / replay.costs->link_bandwidth_bps)), -1, -1, flits};
-        if (replay.mesh) {
-          r.src_node = replay.node_of[from];
-          r.dst_node = replay.node_of[here];
-        } else {
-          r.links = replay.route(from, here);
-          r.routers = replay.routers_on_route(from, here);
-        }
-        s.routes.push_back(std::move(r));
+        s.routes.push_back(make_route(from, here, bits));
       }
+      if (const auto [from, bits] = replay.spill_from_dram(i); from >= 0)
+        s.routes.push_back(make_route(from, here, bits / static_cast<double>(s.rows)));
     }
   }
 
@@ -261,6 +272,22 @@ class RowDispatcher : public sc_core::sc_module {
     // Through the packet-level routers: the nodes and one row's share in flits.
     int src_node = -1, dst_node = -1, flits = 0;
   };
+
+  // A row's share of bits from one chiplet to another.
+  Route make_route(int from, int here, double bits_per_row) {
+    const int flit_bits = replay_.mesh ? replay_.mesh->params().flit_bits : 1;
+    const int flits = std::max(1, static_cast<int>(std::ceil(bits_per_row / flit_bits - 1e-9)));
+    Route r{{}, {}, at(femtoseconds(bits_per_row / replay_.costs->link_bandwidth_bps)),
+            -1, -1, flits};
+    if (replay_.mesh) {
+      r.src_node = replay_.node_of[from];
+      r.dst_node = replay_.node_of[here];
+    } else {
+      r.links = replay_.route(from, here);
+      r.routers = replay_.routers_on_route(from, here);
+    }
+    return r;
+  }
   struct OpState {
     std::int64_t rows = 0;
     std::int64_t next = 0;  // next row to send

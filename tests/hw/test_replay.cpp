@@ -159,6 +159,49 @@ void check_tiles(const Case& c, const ChipReplayResult& r) {
   }
 }
 
+// What the packet-level routers must book: every row's share of a remote input, and of the keys
+// and values a vector-unit attention spills to DRAM (from its DRAM port's chiplet), is one
+// packet of ceil(bits / flit_bits) flits that crosses `hops` links and `hops + 1` router
+// outputs (the last one the ejection port). Busy time: flits x cycle x hops (x hops + 1 for
+// routers).
+struct MeshBusy {
+  double link_s = 0, router_s = 0;
+  std::uint64_t packets = 0;
+};
+MeshBusy expected_mesh_busy(const Case& c, const MeshParams& mp) {
+  MeshBusy b;
+  const double cycle = 1.0 / mp.clock_hz;
+  std::vector<std::int64_t> rows(c.workload.ops.size(), 0);
+  auto add = [&](int from, int to, double bits_per_row, std::int64_t op_rows) {
+    if (from == to) return;
+    const double flits = std::max(1.0, std::ceil(bits_per_row / mp.flit_bits - 1e-9));
+    const double op_s = flits * cycle * static_cast<double>(op_rows);
+    b.link_s += op_s * c.mapping.hops(from, to);
+    b.router_s += op_s * (c.mapping.hops(from, to) + 1);
+    b.packets += static_cast<std::uint64_t>(op_rows);
+  };
+  for (size_t i = 0; i < c.workload.ops.size(); ++i) {
+    const Op& op = c.workload.ops[i];
+    rows[i] = (op.kind == OpKind::weight_matmul || op.kind == OpKind::embedding)
+                  ? std::max<std::int64_t>(op.m, 1)
+                  : (op.inputs.empty() ? 1 : rows[op.inputs.front()]);
+    const int here = c.mapping.op_chiplet[i];
+    for (int src : op.inputs) {
+      add(c.mapping.op_chiplet[src], here,
+          static_cast<double>(c.workload.ops[src].output_elements) * c.costs.activation_bits /
+              static_cast<double>(rows[i]),
+          rows[i]);
+    }
+    const OperandSpill& spill = c.mapping.op_operand_spill[i];
+    const double spill_bits =
+        static_cast<double>(spill.dram_reads + spill.dram_writes) * c.costs.activation_bits;
+    if (spill_bits > 0)
+      add(c.mapping.dram_chiplet_serving(here), here, spill_bits / static_cast<double>(rows[i]),
+          rows[i]);
+  }
+  return b;
+}
+
 }  // namespace
 
 TEST_CASE("replay without contention: same counts, same latency as the closed form", "[replay]") {
@@ -289,28 +332,8 @@ TEST_CASE("replay with shared vector units: same counts, contention only adds la
   CHECK(mp.flit_bits == 256);  // UCIe x16: 256 Gb/s at the package's 1 GHz
   CHECK(mp.link_cycles == 2);  // 2 ns per hop
   CHECK(mp.clock_hz == 1e9);
-  double link_s = 0, router_s = 0;
-  std::uint64_t packets = 0;
-  const double cycle = 1.0 / mp.clock_hz;
-  std::vector<std::int64_t> rows(c.workload.ops.size(), 0);
-  for (size_t i = 0; i < c.workload.ops.size(); ++i) {
-    const Op& op = c.workload.ops[i];
-    rows[i] = (op.kind == OpKind::weight_matmul || op.kind == OpKind::embedding)
-                  ? std::max<std::int64_t>(op.m, 1)
-                  : (op.inputs.empty() ? 1 : rows[op.inputs.front()]);
-    for (int src : op.inputs) {
-      const int from = c.mapping.op_chiplet[src], to = c.mapping.op_chiplet[i];
-      if (from == to) continue;
-      const double bits = static_cast<double>(c.workload.ops[src].output_elements) *
-                          c.costs.activation_bits / static_cast<double>(rows[i]);
-      const double flits = std::max(1.0, std::ceil(bits / mp.flit_bits - 1e-9));
-      const double row_s = flits * cycle * static_cast<double>(rows[i]);
-      link_s += row_s * c.mapping.hops(from, to);
-      router_s += row_s * (c.mapping.hops(from, to) + 1);
-      packets += static_cast<std::uint64_t>(rows[i]);
-    }
-  }
-  CHECK(r.mesh_packets == packets);
+  const MeshBusy expected = expected_mesh_busy(c, mp);
+  CHECK(r.mesh_packets == expected.packets);
   CHECK(r.mesh_excess_s >= 0.0);
   double link_busy = 0, router_busy = 0;
   for (const auto& l : r.links) link_busy += l.utilization * r.latency_s;
@@ -325,8 +348,8 @@ TEST_CASE("replay with shared vector units: same counts, contention only adds la
     CHECK(u.buffer_occupancy_flits - u.blocked_flits ==
           Approx(mp.router_cycles * u.utilization * u.output_ports).epsilon(1e-9).margin(1e-12));
   }
-  CHECK(link_busy == Approx(link_s).epsilon(1e-6));
-  CHECK(router_busy == Approx(router_s).epsilon(1e-6));
+  CHECK(link_busy == Approx(expected.link_s).epsilon(1e-6));
+  CHECK(router_busy == Approx(expected.router_s).epsilon(1e-6));
 }
 
 TEST_CASE("replay of weights that do not fit: sequential ops and reprogramming, as the closed form",
@@ -457,4 +480,41 @@ TEST_CASE("replay: a mesh smaller than the mapping's grid is a user error", "[re
   options.mesh = small;
   CHECK_THROWS_WITH(replay_in_systemc(c.workload, c.mapping, c.costs, options),
                     Catch::Contains("do not reach the mapping's chiplets"));
+}
+
+TEST_CASE("replay of a decode cache spilled to DRAM: its keys and values cross the routers",
+          "[replay]") {
+  // GPT-2 small decoding at context 256, batch 8, on example 07's package with attention on the
+  // vector unit: two thirds of the cache stays in DRAM, and every step reads it over the mesh
+  // from the DRAM chiplet, most of it through that chiplet's east link.
+  ArchSpec arch = arch_at("examples/07_attention_in_arrays/arch.yaml");
+  arch.chiplet.dynamic_matmuls = "vector_unit";
+  WorkloadRequest decode;
+  decode.phase = "decode";
+  decode.context = 256;
+  decode.batch = 8;
+  Case c = make_from(arch, "gpt2-small", decode);
+  REQUIRE(c.mapping.fits);
+  REQUIRE(c.mapping.operand_values_in_dram > c.mapping.operand_values / 2);
+
+  // Contention off: the closed form, the spill's link time served with its op.
+  ReplayOptions off;
+  off.contention = false;
+  CHECK(replay_in_child(c, off).first == Approx(c.analytical.latency_s).epsilon(1e-6));
+
+  // Through the routers: the spill's packets are booked on the links, and the pass takes at
+  // least as long as its busiest link is busy, which the closed form's latency does not.
+  ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, ReplayOptions{});
+  check_counts(r.counts, c.analytical.counts);
+  const MeshBusy expected = expected_mesh_busy(c, r.mesh);
+  CHECK(r.mesh_packets == expected.packets);
+  double link_busy = 0, busiest = 0;
+  for (const auto& l : r.links) {
+    CHECK(l.utilization <= 1.0 + 1e-9);
+    link_busy += l.utilization * r.latency_s;
+    busiest = std::max(busiest, l.utilization * r.latency_s);
+  }
+  CHECK(link_busy == Approx(expected.link_s).epsilon(1e-6));
+  CHECK(r.latency_s >= busiest);
+  CHECK(busiest > c.analytical.latency_s);
 }
