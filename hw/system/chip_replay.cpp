@@ -122,19 +122,29 @@ struct Replay : RowObserver {
   }
 
   // The keys and values a vector-unit attention reads from and writes to DRAM (mapper/
-  // mapping.hpp): their bits a pass and the chiplet of the DRAM port that serves them, or
-  // {-1, 0} when none cross the mesh.
-  std::pair<int, double> spill_from_dram(size_t op) const {
+  // mapping.hpp): their bits a pass (0 when none), the DRAM port that serves them, and its
+  // chiplet.
+  struct Spill {
+    double bits = 0;
+    int port = -1;
+    int from = -1;
+  };
+  Spill spill_of(size_t op) const {
     const Mapping& m = *mapping;
-    if (op >= m.op_operand_spill.size()) return {-1, 0.0};
+    if (op >= m.op_operand_spill.size()) return {};
     const OperandSpill& spill = m.op_operand_spill[op];
     const double bits =
         static_cast<double>(spill.dram_reads + spill.dram_writes) * costs->activation_bits;
-    const int here = m.op_chiplet[op];
-    const int from = m.dram_chiplet_serving(here);
-    if (bits <= 0 || from == here) return {-1, 0.0};
-    return {from, bits};
+    if (bits <= 0) return {};
+    const auto here = static_cast<size_t>(m.op_chiplet[op]);
+    const int port = m.nearest_dram_port[here];
+    return {bits, port, m.dram_ports[static_cast<size_t>(port)]};
   }
+
+  // With contention, spilled keys and values hold their DRAM port for their share of a row
+  // (port_row), in arrival order, before they cross the mesh; the port's busy time per port.
+  std::vector<sc_time> port_row;
+  std::vector<sc_time> port_free_at, port_busy;
 
   // Per-row service times and action shares of every op, from the evaluator's per-op results.
   void prepare() {
@@ -144,6 +154,9 @@ struct Replay : RowObserver {
     last_row_share.assign(n, {});
     tile_actions.assign(n, {});
     input_fill.assign(n, SC_ZERO_TIME);
+    port_row.assign(n, SC_ZERO_TIME);
+    port_free_at.assign(mapping->dram_ports.size(), SC_ZERO_TIME);
+    port_busy.assign(mapping->dram_ports.size(), SC_ZERO_TIME);
     for (size_t i = 0; i < n; ++i) {
       const Op& op = workload->ops[i];
       const OpResult& r = per_op[i];
@@ -156,15 +169,22 @@ struct Replay : RowObserver {
         transfer_s += static_cast<double>(workload->ops[src].output_elements) *
                       costs->activation_bits / costs->link_bandwidth_bps;
       }
-      // Spilled keys and values cross from the DRAM port's chiplet like a remote input (the
-      // port's own time stays in the op's service).
-      if (const auto [from, bits] = spill_from_dram(i); from >= 0)
-        transfer_s += bits / costs->link_bandwidth_bps;
+      // Spilled keys and values cross from the DRAM port's chiplet like a remote input; with
+      // contention the dispatcher holds the port for its own time, so the op's target does not
+      // serve it (ops that run one after another, weights not fitting, keep the closed form).
+      const Spill spill = spill_of(i);
+      if (spill.bits > 0 && spill.from != mapping->op_chiplet[i])
+        transfer_s += spill.bits / costs->link_bandwidth_bps;
+      double port_s = 0;
+      if (spill.bits > 0 && contention && mapping->fits) {
+        port_s = spill.bits / costs->dram_bandwidth_bps;
+        port_row[i] = at(femtoseconds(port_s / static_cast<double>(rows)));
+      }
       const bool through_routers = mesh != nullptr;
       const bool in_tile = op.kind == OpKind::weight_matmul;
       // A dynamic matmul in the arrays programs its operand once, before its first row.
       const double serve_s =
-          (through_routers || in_tile ? r.busy_s - transfer_s : r.busy_s) - r.program_s;
+          (through_routers || in_tile ? r.busy_s - transfer_s : r.busy_s) - r.program_s - port_s;
       row_service[i] = at(femtoseconds(std::max(0.0, serve_s) / static_cast<double>(rows)));
       ActionCounts share, last;
       for (int a = 0; a < kNumActions; ++a) {
@@ -251,8 +271,12 @@ class RowDispatcher : public sc_core::sc_module {
                             replay.costs->activation_bits / static_cast<double>(s.rows);
         s.routes.push_back(make_route(from, here, bits));
       }
-      if (const auto [from, bits] = replay.spill_from_dram(i); from >= 0)
-        s.routes.push_back(make_route(from, here, bits / static_cast<double>(s.rows)));
+      if (const Replay::Spill spill = replay.spill_of(i); spill.bits > 0) {
+        if (replay.port_row[i] > SC_ZERO_TIME) s.port = spill.port;
+        if (spill.from != here)
+          s.routes.push_back(
+              make_route(spill.from, here, spill.bits / static_cast<double>(s.rows)));
+      }
     }
   }
 
@@ -302,6 +326,8 @@ class RowDispatcher : public sc_core::sc_module {
     std::vector<Input> inputs;
     std::vector<Route> routes;  // remote inputs' routes
     size_t routed = 0;          // routes held for the next row
+    int port = -1;              // the DRAM port its spilled keys and values hold first
+    bool ported = false;        // the port served the next row's share
     int target = -1;
   };
   struct Waiter {
@@ -364,6 +390,17 @@ class RowDispatcher : public sc_core::sc_module {
         sync_at = now + tlm::tlm_global_quantum::instance().compute_local_quantum();
       }
       OpState& s = ops_[step.op];
+      // Spilled keys and values come through their DRAM port first, in arrival order.
+      if (s.port >= 0 && !s.ported) {
+        const auto port = static_cast<size_t>(s.port);
+        const sc_time start = std::max(t, replay_.port_free_at[port]);
+        const sc_time row = replay_.port_row[static_cast<size_t>(step.op)];
+        replay_.port_free_at[port] = start + row;
+        replay_.port_busy[port] += row;
+        s.ported = true;
+        queue_.push({start + row, seq_++, step.op});
+        continue;
+      }
       // Remote inputs hold their whole XY route for their serialization time (wormhole); a
       // route busy with another transfer delays the row.
       if (s.routed < s.routes.size() && replay_.mesh) {
@@ -396,6 +433,7 @@ class RowDispatcher : public sc_core::sc_module {
         continue;
       }
       s.routed = 0;
+      s.ported = false;
       job.op = step.op;
       job.row = s.next;
       sc_time delay = t - now;
@@ -661,8 +699,14 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     if (result.latency_s > 0)
       result.vector_unit_utilization[use.chiplet] = use.vector_unit_busy_s / result.latency_s;
   }
-  if (dram && result.latency_s > 0)
-    result.dram_utilization = dram->busy().to_seconds() / result.latency_s;
+  // The busiest DRAM port: the first reads the embeddings; spills hold the port serving them.
+  if (result.latency_s > 0) {
+    for (size_t p = 0; p < replay.port_busy.size(); ++p) {
+      const double busy =
+          replay.port_busy[p].to_seconds() + (p == 0 && dram ? dram->busy().to_seconds() : 0.0);
+      result.dram_utilization = std::max(result.dram_utilization, busy / result.latency_s);
+    }
+  }
   const double cycle_s = static_cast<double>(replay.cycle_fs) * 1e-15;
   if (replay.mesh) {
     // Links from the packet-level routers: flits sent x the cycle.

@@ -485,8 +485,8 @@ TEST_CASE("replay: a mesh smaller than the mapping's grid is a user error", "[re
 TEST_CASE("replay of a decode cache spilled to DRAM: its keys and values cross the routers",
           "[replay]") {
   // GPT-2 small decoding at context 256, batch 8, on example 07's package with attention on the
-  // vector unit: two thirds of the cache stays in DRAM, and every step reads it over the mesh
-  // from the DRAM chiplet, most of it through that chiplet's east link.
+  // vector unit: two thirds of the cache stays in DRAM, and every step reads it through the DRAM
+  // port and over the mesh from the DRAM chiplet, most of it through that chiplet's east link.
   ArchSpec arch = arch_at("examples/07_attention_in_arrays/arch.yaml");
   arch.chiplet.dynamic_matmuls = "vector_unit";
   WorkloadRequest decode;
@@ -517,4 +517,17 @@ TEST_CASE("replay of a decode cache spilled to DRAM: its keys and values cross t
   CHECK(link_busy == Approx(expected.link_s).epsilon(1e-6));
   CHECK(r.latency_s >= busiest);
   CHECK(busiest > c.analytical.latency_s);
+
+  // The one DRAM port reads the embeddings and serves every spilled bit at its bandwidth.
+  REQUIRE(c.mapping.dram_ports.size() == 1);
+  double port_s = 0;
+  for (size_t i = 0; i < c.workload.ops.size(); ++i) {
+    const OperandSpill& spill = c.mapping.op_operand_spill[i];
+    port_s += static_cast<double>(spill.dram_reads + spill.dram_writes) * c.costs.activation_bits /
+              c.costs.dram_bandwidth_bps;
+    if (c.workload.ops[i].kind == OpKind::embedding)
+      port_s += static_cast<double>(c.workload.ops[i].output_elements) * c.costs.activation_bits /
+                c.costs.dram_bandwidth_bps;
+  }
+  CHECK(r.dram_utilization * r.latency_s == Approx(port_s).epsilon(1e-6));
 }
