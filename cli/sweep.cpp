@@ -536,8 +536,9 @@ std::string sweep_table(const SweepResult& s) {
   }
   bool replayed = false;
   for (const auto& p : s.points) replayed = replayed || !p.systemc_status.empty();
-  header += fmt::format("  {:>12} {:>10} {:>12} {:>10} {:>9} {:>5}", "energy uJ", "uJ/token",
-                        "latency us", "area mm2", "TOPS/W", "fits");
+  header +=
+      fmt::format("  {:>12} {:>10} {:>12} {:>10} {:>9} {:>12} {:>13} {:>5}", "energy uJ",
+                  "uJ/token", "latency us", "area mm2", "TOPS/W", "passes/s", "bound", "fits");
   header += replayed ? fmt::format(" {:>12} {:>8}\n", "SystemC us", "contention") : "\n";
   out += header;
   std::size_t refused_shown = 0;
@@ -547,9 +548,10 @@ std::string sweep_table(const SweepResult& s) {
     std::string row = fmt::format("{:>6}", i);
     for (const auto& v : p.values) row += fmt::format("  {:>14}", v);
     if (p.feasible) {
-      row += fmt::format("  {:>12.4f} {:>10.4f} {:>12.4f} {:>10.3f} {:>9.3f} {:>5}",
-                         p.energy_j * 1e6, p.energy_per_token_j * 1e6, p.latency_s * 1e6,
-                         p.area_m2 * 1e6, p.tops_per_w, p.fits ? "yes" : "no");
+      row += fmt::format(
+          "  {:>12.4f} {:>10.4f} {:>12.4f} {:>10.3f} {:>9.3f} {:>12.2f} {:>13} {:>5}",
+          p.energy_j * 1e6, p.energy_per_token_j * 1e6, p.latency_s * 1e6, p.area_m2 * 1e6,
+          p.tops_per_w, p.inferences_per_s, p.throughput_bound, p.fits ? "yes" : "no");
       if (replayed) {
         row += p.systemc_checked ? fmt::format(" {:>12.4f} {:>9.2f}%", p.systemc_latency_s * 1e6,
                                                100.0 * (p.systemc_latency_s / p.latency_s - 1.0))
