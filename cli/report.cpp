@@ -147,7 +147,8 @@ Json report_json(const RunResult& r) {
       {"resident_weight_arrays", m.resident_weight_arrays},
       {"dynamic_matmuls", a.chiplet.dynamic_matmuls},
       {"kv_bytes", kv_bytes(m.operand_values, a)},
-      {"kv_bytes_in_dram", kv_bytes(m.operand_values_in_dram, a)},
+      {"kv_bytes_in_dram",
+       kv_bytes(e.decode_caches_through_dram ? m.operand_values : m.operand_values_in_dram, a)},
       {"decode_caches_in_buffers", m.decode_caches_buffered == Mapping::kNoDecodeCache
                                        ? Json(nullptr)
                                        : Json(m.decode_caches_buffered)},
@@ -179,6 +180,7 @@ Json report_json(const RunResult& r) {
       {"tops_per_w", e.tops_per_w()},
       {"throughput_inferences_per_s", e.inferences_per_s},
       {"throughput_bound", throughput_bound_name(e.throughput_bound)},
+      {"decode_caches_through_dram", e.decode_caches_through_dram},
       {"effective_tops", e.effective_tops()},
       {"breakdown_pj", breakdown},
       {"area_breakdown_mm2", area},
@@ -253,7 +255,13 @@ std::string report_table(const RunResult& r) {
                    w.weight_parameters()));
   line(fmt::format("  arrays used      {:>20}  of {} ({:.1f}% cell utilization){}", m.arrays_used,
                    m.arrays_available, 100.0 * m.utilization, fits_note(m)));
-  if (m.operand_values_in_dram > 0) {
+  if (e.decode_caches_through_dram) {
+    line(fmt::format(
+        "  keys and values  {:>20}  bytes the vector unit reads a pass, all from DRAM: more "
+        "batches run than the global buffers hold decode caches for ({}), so each cache crosses "
+        "DRAM whole",
+        kv_bytes(m.operand_values, r.arch), m.decode_caches_buffered));
+  } else if (m.operand_values_in_dram > 0) {
     line(fmt::format(
         "  keys and values  {:>20}  bytes the vector unit reads a pass; {:.1f}% of them in DRAM "
         "(a chiplet's global buffer holds {} bytes)",
@@ -262,8 +270,9 @@ std::string report_table(const RunResult& r) {
   } else if (m.decode_caches_buffered != Mapping::kNoDecodeCache) {
     line(fmt::format(
         "  keys and values  {:>20}  bytes the vector unit reads a pass; the global buffers hold "
-        "the decode caches of {} batch(es) in flight",
-        kv_bytes(m.operand_values, r.arch), m.decode_caches_buffered));
+        "the decode caches of {} batch(es){}",
+        kv_bytes(m.operand_values, r.arch), m.decode_caches_buffered,
+        m.fits ? " in flight" : " (passes do not overlap: the weights are reprogrammed)"));
   }
   line("");
   const std::string gpu_title =

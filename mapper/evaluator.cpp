@@ -57,15 +57,20 @@ const char* throughput_bound_name(ThroughputBound b) {
   panic("throughput_bound_name: unknown bound");
 }
 
-Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, Workspace& ws,
-                    std::span<OpResult> per_op) {
-  if (!per_op.empty() && per_op.size() != w.ops.size()) panic("evaluate: per_op size mismatch");
-  if (map.op_chiplet.size() != w.ops.size()) panic("evaluate: mapping is for another workload");
+std::int64_t dram_values(const OperandSpill& spill, bool caches_whole) {
+  return caches_whole ? spill.overlapped_dram_values : spill.dram_reads + spill.dram_writes;
+}
+
+namespace {
+
+// One pass under one decode schedule: `caches_whole` runs more batches than the global buffers
+// hold decode caches for, so every vector-unit cache crosses DRAM whole each pass; otherwise
+// only what one batch's cache spills does.
+Evaluation evaluate_schedule(const Workload& w, const Mapping& map, const CostTable& c,
+                             Workspace& ws, std::span<OpResult> per_op, bool caches_whole) {
   ws.chiplet_vector_busy_s.assign(map.chiplet_position.size(), 0.0);
   ws.link_bits.assign(map.link_count(), 0.0);
   ws.port_dram_s.assign(map.dram_ports.size(), 0.0);
-  ws.overlapped_port_dram_s.assign(map.dram_ports.size(), 0.0);
-  ws.overlapped_link_bits.assign(map.link_count(), 0.0);
   ws.rows.resize(w.ops.size());
   ws.first_out_s.resize(w.ops.size());
   ws.last_out_s.resize(w.ops.size());
@@ -149,25 +154,16 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
         const double s = op.macs() / lanes_ops_per_s;
         t += s;
         ws.chiplet_vector_busy_s[here] += s;
-        const OperandSpill& spill = map.op_operand_spill[i];
-        if (spill.overlapped_dram_values == 0) break;
         // What the global buffer cannot hold crosses the DRAM port and the mesh from the DRAM
-        // chiplet, and the op waits for it. With other batches' decode steps overlapping, the
-        // whole cache may cross instead (a throughput option below).
-        const u64 bits = static_cast<u64>(spill.dram_reads + spill.dram_writes) * act;
+        // chiplet, and the op waits for it.
+        const u64 bits = static_cast<u64>(dram_values(map.op_operand_spill[i], caches_whole)) * act;
+        if (bits == 0) break;
         const int port = map.nearest_dram_port[static_cast<std::size_t>(here)];
         const int from = map.dram_ports[static_cast<std::size_t>(port)];
         const int hops = map.hops(from, here);
-        const double overlapped_bits = static_cast<double>(spill.overlapped_dram_values) * act;
-        map.for_each_link(from, here, [&](std::size_t link) {
-          ws.link_bits[link] += bits;
-          ws.overlapped_link_bits[link] += overlapped_bits - bits;
-        });
+        map.for_each_link(from, here, [&](std::size_t link) { ws.link_bits[link] += bits; });
         const double port_s = bits / c.dram_bandwidth_bps;
         ws.port_dram_s[static_cast<std::size_t>(port)] += port_s;
-        ws.overlapped_port_dram_s[static_cast<std::size_t>(port)] +=
-            overlapped_bits / c.dram_bandwidth_bps - port_s;
-        if (bits == 0) break;
         a[Action::dram_bit] += bits;
         a[Action::link_bit_hop] += bits * static_cast<u64>(hops);
         t += port_s + (hops > 0 ? bits / c.link_bandwidth_bps : 0.0);
@@ -248,47 +244,32 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   if (map.fits) {
     double busiest_vector = 0;
     for (double v : ws.chiplet_vector_busy_s) busiest_vector = std::max(busiest_vector, v);
-    double busiest_link_bits = 0, busiest_overlapped_link_bits = 0;
-    for (std::size_t l = 0; l < ws.link_bits.size(); ++l) {
-      busiest_link_bits = std::max(busiest_link_bits, ws.link_bits[l]);
-      busiest_overlapped_link_bits =
-          std::max(busiest_overlapped_link_bits, ws.link_bits[l] + ws.overlapped_link_bits[l]);
-    }
+    double busiest_link_bits = 0;
+    for (double bits : ws.link_bits) busiest_link_bits = std::max(busiest_link_bits, bits);
+    double busiest_port_s = 0;
+    for (double s : ws.port_dram_s) busiest_port_s = std::max(busiest_port_s, s);
     // Passes pipeline, and the busiest resource sets the rate.
     using Bound = std::pair<double, ThroughputBound>;
-    const auto busiest = [&](double dram_port_s, double link_bits) {
-      return std::max({Bound{max_matrix_s, ThroughputBound::arrays},
-                       Bound{busiest_vector, ThroughputBound::vector_unit},
-                       Bound{dram_port_s, ThroughputBound::dram_port},
-                       Bound{link_bits / c.link_bandwidth_bps, ThroughputBound::link}},
-                      [](const Bound& x, const Bound& y) { return x.first < y.first; });
-    };
-    double busiest_port_s = 0, busiest_overlapped_port_s = 0;
-    for (std::size_t p = 0; p < ws.port_dram_s.size(); ++p) {
-      busiest_port_s = std::max(busiest_port_s, ws.port_dram_s[p]);
-      busiest_overlapped_port_s =
-          std::max(busiest_overlapped_port_s, ws.port_dram_s[p] + ws.overlapped_port_dram_s[p]);
-    }
     const auto slower = [](const Bound& x, const Bound& y) { return x.first < y.first; };
-    Bound bound = busiest(busiest_port_s, busiest_link_bits);
+    Bound bound = std::max({Bound{max_matrix_s, ThroughputBound::arrays},
+                            Bound{busiest_vector, ThroughputBound::vector_unit},
+                            Bound{busiest_port_s, ThroughputBound::dram_port},
+                            Bound{busiest_link_bits / c.link_bandwidth_bps, ThroughputBound::link}},
+                           slower);
     // The arrays hold this batch's cache only: the next pass they can serve is its next step,
     // which needs this step's token.
     if (cache_in_arrays)
       bound = std::max(bound, Bound{e.latency_s, ThroughputBound::latency}, slower);
     // A step needs its batch's previous token, so passes overlap only across batches, each
-    // with its own decode cache. Either as many batches run as the buffers hold whole caches
-    // of (one at a time, with a spill, when not even one fits), or more run and every cache
-    // crosses the DRAM port, and the links from it, whole; the better rate.
+    // with its own decode cache: as many as the buffers hold whole caches of (one at a time,
+    // with a spill, when not even one fits). With every cache crossing DRAM whole, any number.
     const std::int64_t caches = map.decode_caches_buffered;
-    if (caches != Mapping::kNoDecodeCache) {
-      const Bound buffered =
-          caches == 0 ? std::max(bound, Bound{e.latency_s, ThroughputBound::latency}, slower)
-                      : std::max(bound,
-                                 Bound{e.latency_s / static_cast<double>(caches),
-                                       ThroughputBound::global_buffer},
-                                 slower);
-      const Bound overlapped = busiest(busiest_overlapped_port_s, busiest_overlapped_link_bits);
-      bound = overlapped.first < buffered.first ? overlapped : buffered;
+    if (caches != Mapping::kNoDecodeCache && !caches_whole) {
+      bound = caches == 0 ? std::max(bound, Bound{e.latency_s, ThroughputBound::latency}, slower)
+                          : std::max(bound,
+                                     Bound{e.latency_s / static_cast<double>(caches),
+                                           ThroughputBound::global_buffer},
+                                     slower);
     }
     e.bottleneck_s = bound.first;
     e.throughput_bound = bound.second;
@@ -297,7 +278,24 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
     e.throughput_bound = ThroughputBound::latency;
   }
   e.inferences_per_s = e.bottleneck_s > 0 ? 1.0 / e.bottleneck_s : 0.0;
+  e.decode_caches_through_dram = caches_whole;
   return e;
+}
+
+}  // namespace
+
+Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, Workspace& ws,
+                    std::span<OpResult> per_op) {
+  if (!per_op.empty() && per_op.size() != w.ops.size()) panic("evaluate: per_op size mismatch");
+  if (map.op_chiplet.size() != w.ops.size()) panic("evaluate: mapping is for another workload");
+  // Decode caches in the global buffers leave two schedules (models.md §10); the report is the
+  // one with the better rate, the buffered one on a tie (it moves fewer bits).
+  if (!map.fits || map.decode_caches_buffered == Mapping::kNoDecodeCache)
+    return evaluate_schedule(w, map, c, ws, per_op, false);
+  const Evaluation whole = evaluate_schedule(w, map, c, ws, {}, true);
+  const Evaluation buffered = evaluate_schedule(w, map, c, ws, per_op, false);
+  if (!(whole.bottleneck_s < buffered.bottleneck_s)) return buffered;
+  return per_op.empty() ? whole : evaluate_schedule(w, map, c, ws, per_op, true);
 }
 
 }  // namespace cimsim

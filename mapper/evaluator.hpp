@@ -90,6 +90,10 @@ struct Evaluation {
   double bottleneck_s = 0;  // busiest resource's time per pass
   ThroughputBound throughput_bound = ThroughputBound::latency;
   double inferences_per_s = 0;
+  // Decode with caches in the global buffers, run with more batches in flight than they hold
+  // caches for: every vector-unit cache crosses DRAM whole each pass, and the counts, energy and
+  // latency are that schedule's (models.md §10). False for the buffered schedule.
+  bool decode_caches_through_dram = false;
   std::int64_t macs = 0;
   // Wear: writes the most-written cell takes per pass (the rounds a pooled array serves when a
   // pass reprograms weights; 1 when it writes keys and values whole; 1 / KV length when decode
@@ -112,17 +116,16 @@ struct Evaluation {
 // Scratch space reused across evaluations (one per thread).
 struct Workspace {
   std::vector<double> chiplet_vector_busy_s;
-  // Bits each die-to-die link carries a pass, and the more it carries when other batches' decode
-  // steps overlap (spilled caches crossing whole).
-  std::vector<double> link_bits;
-  std::vector<double> overlapped_link_bits;
-  // The same for each DRAM port's time.
-  std::vector<double> port_dram_s;
-  std::vector<double> overlapped_port_dram_s;
+  std::vector<double> link_bits;    // bits each die-to-die link carries a pass
+  std::vector<double> port_dram_s;  // each DRAM port's time a pass
   std::vector<std::int64_t> rows;   // token vectors each op streams
   std::vector<double> first_out_s;  // when each op emits its first row
   std::vector<double> last_out_s;   // when each op emits its last row
 };
+
+// The keys and values an op moves to and from DRAM a pass under the decode schedule chosen
+// (Evaluation::decode_caches_through_dram): what one batch's cache spills, or the whole cache.
+std::int64_t dram_values(const OperandSpill& spill, bool caches_whole);
 
 // `per_op`, when not empty, must have one entry per op and receives each op's share.
 Evaluation evaluate(const Workload& workload, const Mapping& mapping, const CostTable& costs,

@@ -47,9 +47,16 @@ void place_vector_operands(const ArchSpec& arch, const Workload& w, Mapping& m) 
     if (!is_vector_attention(i)) continue;
     const Op& op = w.ops[i];
     const double need = held[static_cast<size_t>(m.op_chiplet[i])];
-    const double in_dram = need <= capacity_values ? 0.0 : 1.0 - capacity_values / need;
+    // The buffer keeps whole values, the share capacity / need of each operand rounded down;
+    // the rest, at least one value when the need exceeds the capacity, is in DRAM.
+    const double kept = need <= capacity_values ? 1.0 : capacity_values / need;
+    auto in_dram = [&](std::int64_t values) -> std::int64_t {
+      if (kept == 1.0 || values == 0) return 0;
+      const auto held = static_cast<std::int64_t>(std::floor(kept * static_cast<double>(values)));
+      return std::max<std::int64_t>(1, values - held);
+    };
     OperandSpill& s = m.op_operand_spill[i];
-    s.dram_reads = static_cast<std::int64_t>(in_dram * operand_values(op));
+    s.dram_reads = in_dram(op.operand_instances * op.k * op.n);
     if (op.appended_axis == Op::CachedAxis::none) {
       // The next pass's sequences stream behind this pass's, one at a time as here.
       s.dram_writes = s.dram_reads;
@@ -58,7 +65,7 @@ void place_vector_operands(const ArchSpec& arch, const Workload& w, Mapping& m) 
       // This step's key (a column of K^T, k values) or value (a row of V, n values).
       const std::int64_t appended =
           op.operand_instances * (op.appended_axis == Op::CachedAxis::n ? op.k : op.n);
-      s.dram_writes = static_cast<std::int64_t>(in_dram * static_cast<double>(appended));
+      s.dram_writes = in_dram(appended);
       s.overlapped_dram_values = op.operand_instances * op.k * op.n + appended;
       const double caches = std::min(capacity_values / need, 1e18);
       m.decode_caches_buffered =

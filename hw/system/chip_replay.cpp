@@ -48,6 +48,7 @@ struct Replay : RowObserver {
   ActionCounts counts;
   std::uint64_t transactions = 0;
   bool contention = true;
+  bool caches_through_dram = false;  // the decode schedule the evaluator chose
 
   // Per op: one row's service time, and the actions of one row (the last row also takes the
   // remainder of counts that do not divide by the rows). A weight matmul's share holds only
@@ -132,9 +133,9 @@ struct Replay : RowObserver {
   Spill spill_of(size_t op) const {
     const Mapping& m = *mapping;
     if (op >= m.op_operand_spill.size()) return {};
-    const OperandSpill& spill = m.op_operand_spill[op];
     const double bits =
-        static_cast<double>(spill.dram_reads + spill.dram_writes) * costs->activation_bits;
+        static_cast<double>(dram_values(m.op_operand_spill[op], caches_through_dram)) *
+        costs->activation_bits;
     if (bits <= 0) return {};
     const auto here = static_cast<size_t>(m.op_chiplet[op]);
     const int port = m.nearest_dram_port[here];
@@ -578,6 +579,7 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
     if (!std::isfinite(r.busy_s) || !std::isfinite(r.hop_latency_s) || r.busy_s < 0)
       panic("replay_in_systemc: the evaluator gave an op a time that is not finite");
   }
+  replay.caches_through_dram = analytical.decode_caches_through_dram;
   replay.prepare();
 
   // Modules exist where an op uses them (an unbound TLM socket is an elaboration error): a

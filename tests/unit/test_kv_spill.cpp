@@ -96,25 +96,29 @@ TEST_CASE("a decode cache the buffer cannot hold: a quarter of it in DRAM, in cl
   CHECK(s.dram_writes == 3);
   CHECK(s.overlapped_dram_values == 36 + 12);
 
+  // Overlapping other batches' steps streams every cache whole (48 values, 192 bits, 3 ns a
+  // pass through the 64 Gb/s port), still below the vector unit's 54 ns: that schedule's rate,
+  // 1 / 54 ns, beats one step at a time (1 / latency), and the pass is counted as it runs.
+  CHECK(r.evaluation.decode_caches_through_dram);
+  CHECK(r.evaluation.inferences_per_s == Approx(1 / 54e-9).epsilon(1e-12));
+  CHECK(r.evaluation.throughput_bound == ThroughputBound::vector_unit);
   const ActionCounts& c = r.evaluation.counts;
   CHECK(c[Action::vector_mac] == 4 * 3 * 6 * 3);
   // Queries per query head, keys once per operand (the heads sharing it read them together),
   // outputs, and the input's write.
   CHECK(c[Action::global_buffer_bit] == (4 * 3 * 6 + 2 * 6 * 3 + 36) * 4 + 18 * 4);
-  CHECK(c[Action::dram_bit] == 18 * 4 + (9 + 3) * 4);
+  CHECK(c[Action::dram_bit] == 18 * 4 + 48 * 4);
   CHECK(c[Action::link_bit_hop] == 0);  // the DRAM port is on this chiplet
-
-  // 216 MACs on 4 lanes at 1 GHz, then 48 bits through the 64 Gb/s port.
-  CHECK(r.per_op[1].busy_s == Approx(54e-9 + 48 / 64e9).epsilon(1e-12));
-  CHECK(r.evaluation.latency_s == Approx(72 / 64e9 + 54e-9 + 48 / 64e9).epsilon(1e-12));
-  // Overlapping other batches' steps streams every cache whole (48 values, 3 ns), still below
-  // the vector unit's 54 ns: the overlapped rate wins over one step at a time.
-  CHECK(r.evaluation.inferences_per_s == Approx(1 / 54e-9).epsilon(1e-12));
-  CHECK(r.evaluation.throughput_bound == ThroughputBound::vector_unit);
+  // 216 MACs on 4 lanes at 1 GHz, then 192 bits through the port.
+  CHECK(r.per_op[1].busy_s == Approx(54e-9 + 192 / 64e9).epsilon(1e-12));
+  CHECK(r.evaluation.latency_s == Approx(72 / 64e9 + 54e-9 + 192 / 64e9).epsilon(1e-12));
 }
 
 TEST_CASE("a slow DRAM port: decode steps run one at a time", "[mapper][evaluator]") {
   const Run r = run(small_arch("8MB/s"), attention(Op::CachedAxis::n));
+  // The buffered schedule: one batch, the spilled 9 + 3 values through the port.
+  CHECK_FALSE(r.evaluation.decode_caches_through_dram);
+  CHECK(r.evaluation.counts[Action::dram_bit] == 18 * 4 + (9 + 3) * 4);
   // The input (72 bits) and the spilled 48 bits through 64 Mb/s, the 54 ns of MACs between.
   const double latency = 72 / 64e6 + 54e-9 + 48 / 64e6;
   CHECK(r.evaluation.latency_s == Approx(latency).epsilon(1e-12));
@@ -127,7 +131,8 @@ TEST_CASE("a value cache appends a row of V", "[mapper]") {
   const Run r = run(small_arch(), attention(Op::CachedAxis::k));
   const OperandSpill& s = r.mapping.op_operand_spill[1];
   CHECK(s.dram_reads == 9);
-  CHECK(s.dram_writes == 2 * 3 / 4);  // a row of 3 values per operand, a quarter of them: 1
+  // A row of 3 values per operand: the buffer keeps three quarters of the 6 rounded down (4).
+  CHECK(s.dram_writes == 2);
   CHECK(s.overlapped_dram_values == 36 + 6);
 }
 
@@ -156,11 +161,25 @@ TEST_CASE("a cache away from the DRAM chiplet crosses the mesh", "[mapper][evalu
   const Run r = run(small_arch(), attention(Op::CachedAxis::n, 1, true));
   REQUIRE(r.mapping.op_chiplet[3] == 1);
   CHECK(r.mapping.op_operand_spill[3].dram_reads == 9);
-  // The second weight matmul's input (4 values) and the 48 spilled bits, one hop each.
-  CHECK(r.evaluation.counts[Action::link_bit_hop] == 4 * 4 + 48);
+  // Every cache crossing whole (192 bits, 24 ns on the 8 Gb/s link) leaves the arrays' 80 ns
+  // the bottleneck, better than a pass per latency.
+  REQUIRE(r.evaluation.decode_caches_through_dram);
+  // The second weight matmul's input (4 values) and the 192 bits of the cache, one hop each.
+  CHECK(r.evaluation.counts[Action::link_bit_hop] == 4 * 4 + 192);
   // The MACs, the port and the link at 8 Gb/s; one hop of 2 ns, paid once.
-  CHECK(r.per_op[3].busy_s == Approx(54e-9 + 48 / 64e9 + 48 / 8e9).epsilon(1e-12));
+  CHECK(r.per_op[3].busy_s == Approx(54e-9 + 192 / 64e9 + 192 / 8e9).epsilon(1e-12));
   CHECK(r.per_op[3].hop_latency_s == Approx(2e-9));
+
+  // A 10 MB/s link: crossing whole would hold it 2.6 us a pass (16 + 192 bits); one batch at a
+  // time, a pass per latency (about 1 us, the 16 + 48 bits' 0.8 us among it), is better.
+  std::string yaml = test::small_arch_yaml();
+  yaml.replace(yaml.find("global_buffer: 64KiB"), 20, "global_buffer: 108bit");
+  yaml.replace(yaml.find("bandwidth: 1GB/s"), 16, "bandwidth: 10MB/s");
+  const Run slow = run(test::parse_arch_text(yaml), attention(Op::CachedAxis::n, 1, true));
+  CHECK_FALSE(slow.evaluation.decode_caches_through_dram);
+  CHECK(slow.evaluation.counts[Action::link_bit_hop] == 4 * 4 + 48);
+  CHECK(slow.per_op[3].busy_s == Approx(54e-9 + 48 / 64e9 + 48 / 8e7).epsilon(1e-12));
+  CHECK(slow.evaluation.bottleneck_s == Approx(slow.evaluation.latency_s).epsilon(1e-12));
 }
 
 TEST_CASE("a DRAM port on the attention's chiplet serves its cache there", "[evaluator]") {
@@ -172,9 +191,11 @@ TEST_CASE("a DRAM port on the attention's chiplet serves its cache there", "[eva
   const Run r = run(test::parse_arch_text(yaml), attention(Op::CachedAxis::n, 1, true));
   REQUIRE(r.mapping.op_chiplet[3] == 1);
   CHECK(r.mapping.nearest_dram_port == std::vector<int>{0, 1});
-  // Only the second weight matmul's input crosses the link; the 48 spilled bits do not.
+  // Only the second weight matmul's input crosses the link; the cache (192 bits, crossing
+  // whole) does not.
+  REQUIRE(r.evaluation.decode_caches_through_dram);
   CHECK(r.evaluation.counts[Action::link_bit_hop] == 4 * 4);
-  CHECK(r.per_op[3].busy_s == Approx(54e-9 + 48 / 64e9).epsilon(1e-12));
+  CHECK(r.per_op[3].busy_s == Approx(54e-9 + 192 / 64e9).epsilon(1e-12));
   CHECK(r.per_op[3].hop_latency_s == 0.0);
 }
 
@@ -263,6 +284,22 @@ TEST_CASE("the buffers bound the decode batches in flight, each with its own cac
   CHECK(fast.evaluation.throughput_bound == ThroughputBound::arrays);
   CHECK(fast.evaluation.bottleneck_s == Approx(80e-9).epsilon(1e-12));
   CHECK(fast.evaluation.latency_s > 2 * fast.evaluation.bottleneck_s);
+  // The report is that schedule's: the whole cache through the port and over the link (and its
+  // hop, 2 ns), each pass, though one batch's cache fits the buffer.
+  CHECK(fast.evaluation.decode_caches_through_dram);
+  CHECK(fast.mapping.operand_values_in_dram == 0);
+  CHECK(fast.evaluation.counts[Action::dram_bit] == 18 * 4 + 48 * 4);
+  CHECK(fast.evaluation.counts[Action::link_bit_hop] == 4 * 4 + 48 * 4);
+  CHECK(fast.evaluation.latency_s == Approx(72 / 64e9 + 80e-9 + 80e-9 + 16 / 8.8e9 + 2e-9 + 54e-9 +
+                                            192 / 64e9 + 192 / 8.8e9 + 2e-9)
+                                         .epsilon(1e-12));
+
+  // A buffer a bit short of one cache (143 of 144 bits: 35.75 values) keeps 35 of the 36
+  // values: one in DRAM, none of the batches' caches whole.
+  const Run short_by_one = with_buffer("143bit");
+  CHECK(short_by_one.mapping.decode_caches_buffered == 0);
+  CHECK(short_by_one.mapping.op_operand_spill[3].dram_reads == 1);
+  CHECK(short_by_one.mapping.op_operand_spill[3].dram_writes == 1);
 
   // A prefill keeps no cache between passes: no limit from the buffers.
   const Run prefill = run(small_arch(), attention(Op::CachedAxis::none, 1));
