@@ -205,6 +205,25 @@ MeshBusy expected_mesh_busy(const Case& c, const MeshParams& mp) {
 
 }  // namespace
 
+namespace {
+
+// Example 07's package with attention on the vector unit, and GPT-2 small decoding a batch of 8
+// on an architecture at a context.
+ArchSpec example07_vector_unit() {
+  ArchSpec arch = arch_at("examples/07_attention_in_arrays/arch.yaml");
+  arch.chiplet.dynamic_matmuls = "vector_unit";
+  return arch;
+}
+Case gpt2_small_decode(const ArchSpec& arch, int context) {
+  WorkloadRequest decode;
+  decode.phase = "decode";
+  decode.context = context;
+  decode.batch = 8;
+  return make_from(arch, "gpt2-small", decode);
+}
+
+}  // namespace
+
 TEST_CASE("replay without contention: same counts, same latency as the closed form", "[replay]") {
   Case c = make("reram_chiplets.yaml", "bert-base", WorkloadRequest{});
   ChipReplayResult r = replay_in_systemc(c.workload, c.mapping, c.costs, /*contention=*/false);
@@ -488,13 +507,7 @@ TEST_CASE("replay of a decode cache spilled to DRAM: its keys and values cross t
   // GPT-2 small decoding at context 256, batch 8, on example 07's package with attention on the
   // vector unit: two thirds of the cache stays in DRAM, and every step reads it through the DRAM
   // port and over the mesh from the DRAM chiplet, most of it through that chiplet's east link.
-  ArchSpec arch = arch_at("examples/07_attention_in_arrays/arch.yaml");
-  arch.chiplet.dynamic_matmuls = "vector_unit";
-  WorkloadRequest decode;
-  decode.phase = "decode";
-  decode.context = 256;
-  decode.batch = 8;
-  Case c = make_from(arch, "gpt2-small", decode);
+  Case c = gpt2_small_decode(example07_vector_unit(), 256);
   REQUIRE(c.mapping.fits);
   REQUIRE(c.mapping.operand_values_in_dram > c.mapping.operand_values / 2);
 
@@ -539,15 +552,10 @@ TEST_CASE("replay of decode caches crossing DRAM whole: the schedule the evaluat
   // The same decode at context 64 with 4 TB/s links and DRAM: one batch's cache fits the 1 MiB
   // buffers, but running more batches with every cache through DRAM is faster, so the
   // evaluator reports that schedule, and the replay moves the whole caches.
-  ArchSpec arch = arch_at("examples/07_attention_in_arrays/arch.yaml");
-  arch.chiplet.dynamic_matmuls = "vector_unit";
+  ArchSpec arch = example07_vector_unit();
   arch.package.link.bandwidth.si = 32e12;
   arch.package.dram.bandwidth.si = 32e12;
-  WorkloadRequest decode;
-  decode.phase = "decode";
-  decode.context = 64;
-  decode.batch = 8;
-  Case c = make_from(arch, "gpt2-small", decode);
+  Case c = gpt2_small_decode(arch, 64);
   REQUIRE(c.mapping.decode_caches_buffered == 1);
   REQUIRE(c.analytical.decode_caches_through_dram);
   ReplayOptions off;
