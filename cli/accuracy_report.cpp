@@ -84,6 +84,13 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   return report;
 }
 
+// A layer with no error reads "exact"; one whose outputs are all zero in floating point but not
+// in the arrays has no signal to compare against.
+static std::string snr_cell(double snr_db) {
+  if (std::isfinite(snr_db)) return fmt::format("{:.2f}", snr_db);
+  return snr_db > 0 ? "exact" : "no signal";
+}
+
 std::string accuracy_table(const AccuracyReport& r) {
   std::string s = fmt::format("accuracy of {} on {} ({} next-character predictions)\n\n",
                               shown_path(r.model), shown_path(r.data), r.predictions);
@@ -107,7 +114,7 @@ std::string accuracy_table(const AccuracyReport& r) {
   for (size_t l = 0; l < r.cases[0].layers.size(); ++l) {
     s += fmt::format("  {:<18}", r.cases[0].layers[l].name);
     for (size_t i = 1; i < r.cases.size(); ++i)
-      s += fmt::format(" {:>14.2f}", r.cases[i].layers[l].snr_db);
+      s += fmt::format(" {:>14}", snr_cell(r.cases[i].layers[l].snr_db));
     s += "\n";
   }
   return s;
@@ -124,7 +131,8 @@ nlohmann::ordered_json accuracy_json(const AccuracyReport& r) {
   for (const auto& c : r.cases) {
     nlohmann::ordered_json layers = nlohmann::ordered_json::object();
     for (const auto& l : c.layers)
-      layers[l.name] = {{"snr_db", finite_or_null(l.snr_db)}, {"relative_error", l.relative_error}};
+      layers[l.name] = {{"snr_db", finite_or_null(l.snr_db)},
+                        {"relative_error", finite_or_null(l.relative_error)}};
     j["cases"].push_back({{"name", c.name},
                           {"perplexity", c.perplexity},
                           {"top1_agreement", c.top1_agreement},

@@ -35,6 +35,15 @@ Eigen::MatrixXf layer_norm(const Eigen::MatrixXf& x, const Eigen::VectorXf& w,
   return out;
 }
 
+// Finite weights can still overflow FP32 activations (|w| near 3e38); a NaN or infinity would
+// then reach the quantizers as an undefined integer, so stop with the matrix it enters.
+[[noreturn]] void activations_overflow(const Gpt2Weights& w, const std::string& where) {
+  throw UserError(fmt::format(
+      "{}: error: the activations {} overflow the FP32 range (a NaN or infinity); the model's "
+      "weights are too large to run",
+      w.source.empty() ? "model" : w.source, where));
+}
+
 float gelu_tanh(float x) {
   constexpr float kSqrt2OverPi = 0.7978845608028654f;
   return 0.5f * x * (1.0f + std::tanh(kSqrt2OverPi * (x + 0.044715f * x * x * x)));
@@ -72,6 +81,7 @@ std::vector<int> Gpt2Weights::encode(const std::string& text) const {
 Gpt2Weights load_gpt2(const std::string& path) {
   SafeTensors st = SafeTensors::load(path);
   Gpt2Weights w;
+  w.source = path;
   w.n_layer = meta_int(st, "n_layer");
   w.n_head = meta_int(st, "n_head");
   w.n_embd = meta_int(st, "n_embd");
@@ -131,8 +141,12 @@ Eigen::MatrixXf gpt2_forward(const Gpt2Weights& w, const std::vector<int>& token
   if (T == 0 || T > w.n_ctx)
     panic(fmt::format("gpt2_forward: {} tokens for a context of {}", T, w.n_ctx));
   const int d = w.n_embd, h = w.n_head, dh = d / h;
+  const auto matrices = w.weight_matrices();
   auto weight_matmul = [&](int index, const Eigen::MatrixXf& x) {
+    if (!x.allFinite())
+      activations_overflow(w, fmt::format("entering '{}'", matrices[index].first));
     Eigen::MatrixXf y = backend.weight_matmul(index, x);
+    if (!y.allFinite()) activations_overflow(w, fmt::format("leaving '{}'", matrices[index].first));
     if (observer) observer(context, index, x, y);
     return y;
   };
@@ -152,6 +166,8 @@ Eigen::MatrixXf gpt2_forward(const Gpt2Weights& w, const std::vector<int>& token
       Eigen::MatrixXf k = qkv.middleCols(d + head * dh, dh);
       Eigen::MatrixXf v = qkv.middleCols(2 * d + head * dh, dh);
       Eigen::MatrixXf scores = backend.activation_matmul(q, k.transpose()) * scale;
+      if (!scores.allFinite())
+        activations_overflow(w, fmt::format("in layer {} head {}'s attention scores", l, head));
       for (int i = 0; i < T; ++i) {
         for (int j = i + 1; j < T; ++j) scores(i, j) = -std::numeric_limits<float>::infinity();
         const float mx = scores.row(i).maxCoeff();

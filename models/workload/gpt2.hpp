@@ -18,6 +18,7 @@ struct Gpt2Weights {
   int n_layer = 0, n_head = 0, n_embd = 0, n_ctx = 0, vocab = 0;
   float layer_norm_epsilon = 1e-5f;
   std::string vocabulary;  // character i of the vocabulary (character-level models)
+  std::string source;      // the file it was loaded from, for error messages
   Eigen::MatrixXf wte;     // vocab x d
   Eigen::MatrixXf wpe;     // n_ctx x d
   struct Block {

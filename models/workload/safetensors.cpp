@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <Eigen/Core>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -137,6 +138,13 @@ std::vector<float> SafeTensors::floats(const Tensor& t, const std::string& name)
   } else {
     throw UserError(
         fmt::format("{}: error: tensor '{}' is {}, expected floating point", path_, name, t.dtype));
+  }
+  // A NaN or infinity would reach the quantizers as an undefined integer; say where it is.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(out[i]))
+      throw UserError(
+          fmt::format("{}: error: tensor '{}' element {} is {}, expected a finite number", path_,
+                      name, i, out[i]));
   }
   return out;
 }

@@ -256,9 +256,15 @@ AccuracyResult evaluate_accuracy(const std::string& name, const Gpt2Weights& w,
   for (size_t m = 0; m < matrices.size(); ++m) {
     LayerAccuracy l;
     l.name = matrices[m].first;
-    l.relative_error = std::sqrt(t.noise[m] / t.signal[m]);
-    l.snr_db = t.noise[m] > 0 ? 10.0 * std::log10(t.signal[m] / t.noise[m])
-                              : std::numeric_limits<double>::infinity();
+    // No error is exact (0, +inf dB) even when the matrix's outputs are all zero (an all-zero
+    // matrix); error on a zero signal is an unbounded relative error (+inf, -inf dB).
+    const double inf = std::numeric_limits<double>::infinity();
+    l.relative_error = t.noise[m] == 0   ? 0.0
+                       : t.signal[m] > 0 ? std::sqrt(t.noise[m] / t.signal[m])
+                                         : inf;
+    l.snr_db = t.noise[m] == 0   ? inf
+               : t.signal[m] > 0 ? 10.0 * std::log10(t.signal[m] / t.noise[m])
+                                 : -inf;
     r.layers.push_back(l);
   }
   double sum = 0;

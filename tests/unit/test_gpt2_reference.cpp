@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
+#include <limits>
 
 #include "models/arch/arch_spec.hpp"
 #include "models/workload/gpt2.hpp"
@@ -72,4 +73,31 @@ TEST_CASE("end to end: a calibrated 8-bit ADC keeps the crossbar at INT8 accurac
   spec.adc_range = XbarSpec::AdcRange::fixed;
   auto coarse = make_crossbar_backend(w, spec, DeviceSpec::from_arch(arch), Nonidealities{});
   CHECK(evaluate_accuracy("cim fixed", w, windows, *coarse, reference).mean_snr_db < 10.0);
+}
+
+TEST_CASE("activations that overflow FP32 are a user error naming the matrix", "[gpt2]") {
+  Gpt2Weights w = load_gpt2(kData + "model.safetensors");
+  w.blocks[0].fc_proj_w.setConstant(3e38f);  // finite, but the sums over 4d rows are not
+  FloatBackend fp32(w);
+  REQUIRE_THROWS_WITH(
+      gpt2_forward(w, w.encode("The quick brown fox"), fp32),
+      Catch::Contains("model.safetensors: error: the activations leaving 'h.0.mlp.c_proj' "
+                      "overflow the FP32 range"));
+}
+
+TEST_CASE("an all-zero weight matrix reads as exact, not as 0/0", "[gpt2]") {
+  Gpt2Weights w = load_gpt2(kData + "model.safetensors");
+  w.blocks[0].fc_w.setZero();
+  std::ifstream in(kData + "eval.txt");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto windows = evaluation_windows(w, text, 1);
+  std::vector<Eigen::MatrixXf> reference;
+  FloatBackend fp32(w);
+  evaluate_accuracy("float", w, windows, fp32, {}, &reference);
+  auto int8 = make_int8_backend(w);
+  AccuracyResult q = evaluate_accuracy("int8", w, windows, *int8, reference);
+  REQUIRE(q.layers[2].name == "h.0.mlp.c_fc");
+  CHECK(q.layers[2].relative_error == 0.0);
+  CHECK(q.layers[2].snr_db == std::numeric_limits<double>::infinity());
+  CHECK(std::isfinite(q.layers[3].snr_db));  // the next matrix still sees a signal
 }

@@ -2,6 +2,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "models/core/error.hpp"
@@ -74,4 +75,21 @@ TEST_CASE("safetensors: missing, truncated and mis-shaped input are clear user e
   std::ofstream(bogus, std::ios::binary) << std::string("\xff\xff\x00\x00\x00\x00\x00\x00{}", 10);
   REQUIRE_THROWS_WITH(SafeTensors::load(bogus),
                       Catch::Contains("corrupt safetensors file: header of 65535 bytes"));
+}
+
+TEST_CASE("safetensors: a NaN or infinity in a tensor is a user error naming the element",
+          "[safetensors]") {
+  auto path = write_file("cimsim_nan.safetensors", {{"h.0.attn.c_attn.weight", {2, 3}}});
+  {
+    // Overwrite the last value (element 5) with a NaN.
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-4, std::ios::end);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    f.write(reinterpret_cast<const char*>(&nan), 4);
+  }
+  SafeTensors st = SafeTensors::load(path);
+  REQUIRE_THROWS_WITH(
+      st.matrix("h.0.attn.c_attn.weight", 2, 3),
+      Catch::Contains(
+          "tensor 'h.0.attn.c_attn.weight' element 5 is nan, expected a finite number"));
 }
