@@ -198,8 +198,12 @@ int run_cli(int argc, char** argv) {
       ->delimiter(',');
   mesh->add_option("--packet-flits", mesh_options.packet_flits, "flits per packet")
       ->check(CLI::Range(1, 1024));
-  mesh->add_option("--warmup", mesh_options.warmup_cycles, "warm-up cycles per rate");
-  mesh->add_option("--cycles", mesh_options.measure_cycles, "measured cycles per rate");
+  // A billion cycles is about a quarter of an hour of simulation on one core (bench_mesh);
+  // checked as numbers so that a negative count cannot wrap to 2^64.
+  mesh->add_option("--warmup", mesh_options.warmup_cycles, "warm-up cycles per rate")
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000000}));
+  mesh->add_option("--cycles", mesh_options.measure_cycles, "measured cycles per rate")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}));
   mesh->add_option("--seed", mesh_options.seed, "traffic seed");
   mesh->add_option("--csv", mesh_options.csv_path,
                    "write link utilization (heatmap-ready CSV) here");

@@ -211,6 +211,17 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
   s.package.mesh_rows = static_cast<int>(mesh.integer("rows", 1, 64));
   mesh.finish();
   s.package.link = parse_link(p.child("link"));
+  // The SystemC mesh holds a link's flits in flight per cycle of its latency (hw/mesh/mesh.hpp);
+  // 1000 cycles (1 us at 1 GHz, 500x UCIe's 2 ns) bounds that memory.
+  const double hop_cycles = s.package.link.latency_per_hop.si * s.clock.si;
+  if (hop_cycles > 1000.0 + 1e-9) {
+    p.child("link").fail(
+        "latency_per_hop",
+        fmt::format("{:g} ns is {:.0f} cycles of the {:g} GHz clock; the mesh models at most 1000 "
+                    "cycles per hop",
+                    s.package.link.latency_per_hop.si * 1e9, std::ceil(hop_cycles - 1e-9),
+                    s.clock.si * 1e-9));
+  }
   ConfigNode d = p.child("dram");
   d.allow("source");
   s.package.dram.energy_per_bit =

@@ -14,6 +14,8 @@ namespace cimsim {
 GpuCard parse_gpu_card(const ConfigNode& n) {
   n.allow("description");
   GpuCard g;
+  // Rates and sizes start at one unit (1 Hz, 1 bit, 1 bit/s): far below any card, and what keeps
+  // times such as bytes / bandwidth finite.
   g.name = n.string("name");
   g.node = n.quantity<Dim::length>("node", {}, 1e-9, 1e-6, false);
   g.supply_voltage = n.quantity<Dim::voltage>("supply_voltage", {}, 0.0, 5.0);
@@ -21,15 +23,15 @@ GpuCard parse_gpu_card(const ConfigNode& n) {
   g.tensor_int8_ops = n.number("tensor_int8_tops", 1e-3, 1e6) * 1e12;
   g.vector_fp32_flops = n.number("vector_fp32_tflops", 1e-3, 1e6) * 1e12;
   g.sms = static_cast<int>(n.integer("sms", 1, 100000));
-  g.clock = n.quantity<Dim::frequency>("clock", {}, 0.0, 20e9);
-  g.hbm_capacity = n.quantity<Dim::data_size>("hbm_capacity");
-  g.hbm_bandwidth = n.quantity<Dim::bandwidth>("hbm_bandwidth");
+  g.clock = n.quantity<Dim::frequency>("clock", {}, 1.0, 20e9, false);
+  g.hbm_capacity = n.quantity<Dim::data_size>("hbm_capacity", {}, 1.0, 1e18, false);
+  g.hbm_bandwidth = n.quantity<Dim::bandwidth>("hbm_bandwidth", {}, 1.0, 1e18, false);
   g.hbm_energy_per_bit =
       n.quantity<Dim::energy_per_bit>("hbm_energy_per_bit", {}, 0.0, 1e-9, false);
-  g.l2_size = n.quantity<Dim::data_size>("l2_size");
-  g.register_file_per_sm = n.quantity<Dim::data_size>("register_file_per_sm");
-  g.shared_memory_per_sm = n.quantity<Dim::data_size>("shared_memory_per_sm");
-  g.nvlink_bandwidth = n.quantity<Dim::bandwidth>("nvlink_bandwidth");
+  g.l2_size = n.quantity<Dim::data_size>("l2_size", {}, 1.0, 1e18, false);
+  g.register_file_per_sm = n.quantity<Dim::data_size>("register_file_per_sm", {}, 1.0, 1e18, false);
+  g.shared_memory_per_sm = n.quantity<Dim::data_size>("shared_memory_per_sm", {}, 1.0, 1e18, false);
+  g.nvlink_bandwidth = n.quantity<Dim::bandwidth>("nvlink_bandwidth", {}, 1.0, 1e18, false);
   g.tdp = n.quantity<Dim::power>("tdp", {}, 0.0, 1e5);
   g.gemm_efficiency = n.number("gemm_efficiency", 0.01, 1.0);
   g.gemm_saturation_tokens = n.number("gemm_saturation_tokens", 1.0, 1e9);

@@ -15,7 +15,8 @@ namespace {
 class ResistiveCell final : public CellPhysics {
  public:
   explicit ResistiveCell(const ConfigNode& node)
-      : on_resistance_(node.quantity<Dim::resistance>("on_resistance", {}, 0.0, 1e12)),
+      // The 1 Ohm floor lies far below any device and keeps 1/R_on and the read energy finite.
+      : on_resistance_(node.quantity<Dim::resistance>("on_resistance", {}, 1.0, 1e12, false)),
         on_off_ratio_(node.number("on_off_ratio", 1.0, 1e12)),
         read_voltage_(node.quantity<Dim::voltage>("read_voltage", {}, 0.0, 5.0)) {
     // Equal levels would leave no step between stored values.

@@ -179,6 +179,17 @@ TEST_CASE("a card whose board figures are impossible is refused at its line", "[
                           Catch::Contains("must be below the TDP (700 W)"));
 }
 
+TEST_CASE("a card's rates start at one unit, so its times stay finite", "[gpu]") {
+  REQUIRE_THROWS_WITH(parse_card(card_text("hbm_bandwidth", "1e-300bit/s")),
+                      Catch::Contains("card.yaml:10") && Catch::Contains("'hbm_bandwidth'") &&
+                          Catch::Contains("at least 0.125B/s"));
+  REQUIRE_THROWS_WITH(parse_card(card_text("nvlink_bandwidth", "1e-300bit/s")),
+                      Catch::Contains("card.yaml:15") && Catch::Contains("'nvlink_bandwidth'"));
+  REQUIRE_THROWS_WITH(parse_card(card_text("clock", "1e-300Hz")),
+                      Catch::Contains("'clock'") && Catch::Contains("at least 1Hz"));
+  CHECK(parse_card(card_text("hbm_bandwidth", "1bit/s")).hbm_bandwidth.si == 1.0);
+}
+
 TEST_CASE("a model that does not fit one GPU is split over the fewest that hold it", "[gpu]") {
   GpuCard a100 = load_gpu_card("A100-SXM4-80GB", nullptr);
   WorkloadRequest r;
