@@ -1,6 +1,9 @@
 #include "mapper/evaluator.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 
 #include "models/core/error.hpp"
 
@@ -290,12 +293,21 @@ Evaluation evaluate(const Workload& w, const Mapping& map, const CostTable& c, W
   if (map.op_chiplet.size() != w.ops.size()) panic("evaluate: mapping is for another workload");
   // Decode caches in the global buffers leave two schedules (models.md §10); the report is the
   // one with the better rate, the buffered one on a tie (it moves fewer bits).
-  if (!map.fits || map.decode_caches_buffered == Mapping::kNoDecodeCache)
-    return evaluate_schedule(w, map, c, ws, per_op, false);
-  const Evaluation whole = evaluate_schedule(w, map, c, ws, {}, true);
-  const Evaluation buffered = evaluate_schedule(w, map, c, ws, per_op, false);
-  if (!(whole.bottleneck_s < buffered.bottleneck_s)) return buffered;
-  return per_op.empty() ? whole : evaluate_schedule(w, map, c, ws, per_op, true);
+  Evaluation e;
+  if (!map.fits || map.decode_caches_buffered == Mapping::kNoDecodeCache) {
+    e = evaluate_schedule(w, map, c, ws, per_op, false);
+  } else {
+    const Evaluation whole = evaluate_schedule(w, map, c, ws, {}, true);
+    e = evaluate_schedule(w, map, c, ws, per_op, false);
+    if (whole.bottleneck_s < e.bottleneck_s)
+      e = per_op.empty() ? whole : evaluate_schedule(w, map, c, ws, per_op, true);
+  }
+  // The parameter ranges keep every price and time finite; a report of inf or NaN would be a
+  // silently wrong number, so it is a bug.
+  if (!std::isfinite(e.energy_j) || !std::isfinite(e.latency_s) || !std::isfinite(e.bottleneck_s))
+    panic(fmt::format("evaluate: non-finite result (energy {} J, latency {} s, bottleneck {} s)",
+                      e.energy_j, e.latency_s, e.bottleneck_s));
+  return e;
 }
 
 }  // namespace cimsim
