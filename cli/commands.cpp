@@ -529,6 +529,7 @@ int run_cli(int argc, char** argv) {
   if (!(tolerance >= 0.0 && tolerance <= 1.0)) {
     throw UserError(fmt::format("error: --tolerance {} is not a number from 0 to 1", tolerance));
   }
+  require_regular_file(golden_file);
   std::ifstream in(golden_file);
   if (!in)
     throw UserError(
@@ -538,6 +539,13 @@ int run_cli(int argc, char** argv) {
     golden = Json::parse(in);
   } catch (const Json::parse_error& e) {
     throw UserError(fmt::format("{}: error: not valid JSON: {}", golden_file, e.what()));
+  }
+  // Anything else would compare as one moved number at the root and exit 1, as if a result moved.
+  if (!golden.is_object() || !golden.contains("cimsim_version") || !golden.contains("cim")) {
+    throw UserError(fmt::format(
+        "{}: error: not a cimsim report: expected a JSON object with 'cimsim_version' and 'cim', "
+        "as 'cimsim run --json' writes",
+        golden_file));
   }
   auto diffs = compare_to_golden(golden, report, tolerance);
   if (diffs.empty()) {

@@ -163,24 +163,36 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
   // (models/circuit/scaling.hpp).
   const auto& tech = s.technology;
   s.timing_supply = root.quantity<Dim::voltage>("timing_supply", tech.nominal_supply.si, 0.0, 5.0);
+  // Without timing_supply the timing was given at the card's nominal_supply: errors about it
+  // point there.
+  const bool timing_supply_written = root.has("timing_supply");
+  const ConfigNode tech_node = root.child("technology");
+  const char* timing_key = timing_supply_written ? "timing_supply" : "nominal_supply";
+  auto timing_fail = [&](const std::string& what) {
+    (timing_supply_written ? root : tech_node).fail(timing_key, what);
+  };
   if (s.timing_supply.si != tech.supply_voltage.si && tech.threshold_voltage.si <= 0.0) {
-    root.fail("timing_supply",
-              fmt::format("timing given at {} V but the supply is {} V: scaling it needs the "
-                          "technology card's threshold_voltage and alpha_power",
-                          s.timing_supply.si, tech.supply_voltage.si));
+    const std::string what = fmt::format(
+        "timing given at {} V ({}) but the supply is {} V: scaling it needs the "
+        "technology card's threshold_voltage and alpha_power",
+        s.timing_supply.si, timing_key, tech.supply_voltage.si);
+    if (!timing_supply_written && tech_node.has("supply_voltage"))
+      tech_node.fail("supply_voltage", what);
+    timing_fail(what);
   }
   // The alpha-power law holds in strong inversion; within 0.1 V of the threshold it does not.
   constexpr double kOverdriveFloor = 0.1;
   if (tech.threshold_voltage.si > 0.0) {
-    for (auto [key, v] : {std::pair{"timing_supply", s.timing_supply.si},
-                          std::pair{"supply_voltage", tech.supply_voltage.si}}) {
-      if (v < tech.threshold_voltage.si + kOverdriveFloor) {
-        const ConfigNode at = std::string(key) == "timing_supply" ? root : root.child("technology");
-        at.fail(key, fmt::format("{} {} V is within {} V of the threshold {} V, where the "
-                                 "alpha-power timing model does not hold",
-                                 key, v, kOverdriveFloor, tech.threshold_voltage.si));
-      }
-    }
+    auto too_close = [&](const char* key, double v) {
+      return fmt::format(
+          "{} {} V is within {} V of the threshold {} V, where the alpha-power "
+          "timing model does not hold",
+          key, v, kOverdriveFloor, tech.threshold_voltage.si);
+    };
+    if (s.timing_supply.si < tech.threshold_voltage.si + kOverdriveFloor)
+      timing_fail(too_close(timing_key, s.timing_supply.si));
+    if (tech.supply_voltage.si < tech.threshold_voltage.si + kOverdriveFloor)
+      tech_node.fail("supply_voltage", too_close("supply_voltage", tech.supply_voltage.si));
   }
   const double clock_at_supply = s.clock.si / s.timing_scale();
   if (clock_at_supply > 20e9) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
@@ -176,11 +177,20 @@ ConfigNode::ConfigNode(std::shared_ptr<const ConfigDocument> doc, YAML::Node nod
       asked_(std::make_shared<std::set<std::string, std::less<>>>()) {}
 
 std::string read_text_file(const std::string& path) {
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(fmt::format("{}: error: cannot open file (does it exist?)", path));
   std::stringstream text;
   text << in.rdbuf();
+  if (in.bad()) throw UserError(fmt::format("{}: error: cannot read the file", path));
   return text.str();
+}
+
+void require_regular_file(const std::string& path) {
+  // A directory opens as a stream on Linux and then reads as empty or fails mid-read.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw UserError(fmt::format("{}: error: is a directory; expected a file", path));
 }
 
 ConfigNode ConfigNode::load_file(const std::string& path, ResolvedConfig* resolved,

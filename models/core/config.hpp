@@ -164,6 +164,8 @@ class ConfigNode {
 
 // A whole file as text; a UserError naming the file when it cannot be opened.
 std::string read_text_file(const std::string& path);
+// A UserError naming `path` when it is a directory (input files only).
+void require_regular_file(const std::string& path);
 
 // Levenshtein distance; used for "did you mean" hints.
 std::size_t edit_distance(std::string_view a, std::string_view b);

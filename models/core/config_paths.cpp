@@ -22,6 +22,12 @@ std::string preset_path(const std::string& folder, const std::string& name, cons
   fs::path dir = fs::path(config_dir()) / folder;
   fs::path file = dir / (name + ".yaml");
   if (fs::exists(file)) return file.string();
+  if (!fs::is_directory(dir)) {
+    where.fail(
+        key, fmt::format("unknown preset '{}': the preset folder {} does not exist{}", name,
+                         dir.string(),
+                         std::getenv("CIMSIM_CONFIG_DIR") ? " (is CIMSIM_CONFIG_DIR right?)" : ""));
+  }
   std::vector<std::string> known = preset_names(folder);
   std::string hint = closest_match(name, known);
   where.fail(key, hint.empty()
@@ -57,7 +63,13 @@ ConfigNode with_preset(const ConfigNode& given, const std::string& folder) {
 }
 
 std::string preset_display_name(const std::string& folder, const std::string& name) {
-  return "configs/" + folder + "/" + name + ".yaml";
+  // The shipped presets go by their place in the cimsim tree (stable across machines); presets
+  // from another CIMSIM_CONFIG_DIR by their real path, which is where the user must look.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool shipped = fs::equivalent(config_dir(), CIMSIM_DEFAULT_CONFIG_DIR, ec);
+  if (shipped) return "configs/" + folder + "/" + name + ".yaml";
+  return (fs::path(config_dir()) / folder / (name + ".yaml")).string();
 }
 
 }  // namespace cimsim

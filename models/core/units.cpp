@@ -148,6 +148,10 @@ std::optional<double> parse_quantity(std::string_view text, Dim d, std::string* 
   std::string_view s = trim(text);
   double number = 0.0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), number);
+  if (ec == std::errc::result_out_of_range) {
+    return fail(fmt::format(
+        "the number in '{}' is beyond the range of a double (magnitudes 1e-308 to 1e308)", s));
+  }
   if (ec != std::errc() || end == s.data()) {
     return fail(fmt::format("'{}' does not start with a number", s));
   }

@@ -19,15 +19,25 @@ TechnologyCard parse_technology(const ConfigNode& given) {
   t.supply_voltage = node.quantity<Dim::voltage>("supply_voltage", {}, 0.0, 5.0);
   t.nominal_supply = node.quantity<Dim::voltage>("nominal_supply", t.supply_voltage.si, 0.0, 5.0);
   t.threshold_voltage = node.quantity<Dim::voltage>("threshold_voltage", 0.0, 0.0, 5.0, false);
+  // Cross-checks blame the key the user wrote (`given`) over one the preset supplied.
   if (t.threshold_voltage.si > 0.0) {
     t.alpha_power = node.number("alpha_power", 1.0, 2.0);
     if (t.threshold_voltage.si >= t.supply_voltage.si) {
+      if (given.has("supply_voltage") && !given.has("threshold_voltage")) {
+        node.fail("supply_voltage", fmt::format("the supply {} V must be above the threshold "
+                                                "voltage {} V",
+                                                t.supply_voltage.si, t.threshold_voltage.si));
+      }
       node.fail("threshold_voltage",
                 fmt::format("threshold voltage {} V must be below the supply {} V",
                             t.threshold_voltage.si, t.supply_voltage.si));
     }
   } else if (node.has("alpha_power")) {
-    node.fail("alpha_power", "alpha_power applies only with a threshold_voltage above 0V");
+    // A threshold of 0 V written over a preset turns the supply scaling off, the preset's
+    // alpha_power with it; alpha_power written beside it is a contradiction.
+    if (!given.has("threshold_voltage") || given.has("alpha_power"))
+      node.fail("alpha_power", "alpha_power applies only with a threshold_voltage above 0V");
+    node.allow("alpha_power");
   }
   t.cell_area = node.quantity<Dim::feature_area>("cell_area", {}, 0.0, 1e5);
   t.read_pulse = node.quantity<Dim::time>("read_pulse", {}, 0.0, 1e-3);

@@ -28,6 +28,7 @@ SafeTensors SafeTensors::load(const std::string& path) {
   auto fail = [&](const std::string& what) {
     throw UserError(fmt::format("{}: error: {}", path, what));
   };
+  require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot open file (does it exist?)");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

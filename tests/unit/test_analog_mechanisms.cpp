@@ -120,11 +120,28 @@ TEST_CASE("timing at another supply needs a threshold voltage", "[analog]") {
   // Nor can a supply other than the card's nominal one, where the clock is given by default.
   CHECK_THROWS_WITH(test::parse_arch_text(
                         test::small_arch_yaml("{preset: nor_flash_40nm, supply_voltage: 1.3V}")),
-                    Catch::Contains("timing given at 1.1 V but the supply is 1.3 V"));
+                    Catch::Contains("at 'technology.supply_voltage': timing given at 1.1 V "
+                                    "(nominal_supply) but the supply is 1.3 V"));
   // Near the threshold the alpha-power law does not hold.
   CHECK_THROWS_WITH(
       test::parse_arch_text(test::small_arch_yaml("{preset: sram_22nm, supply_voltage: 0.4V}")),
-      Catch::Contains("within 0.1 V of the threshold"));
+      Catch::Contains("at 'technology.supply_voltage': supply_voltage 0.4 V is within 0.1 V of "
+                      "the threshold"));
+  // Each error points at the key the user wrote, not at the preset's line it contradicts.
+  CHECK_THROWS_WITH(
+      test::parse_arch_text(test::small_arch_yaml("{preset: sram_22nm, nominal_supply: 0.4V}")),
+      Catch::Contains("at 'technology.nominal_supply': nominal_supply 0.4 V is within 0.1 V"));
+  CHECK_THROWS_WITH(
+      test::parse_arch_text(test::small_arch_yaml("{preset: sram_22nm, supply_voltage: 0.1V}")),
+      Catch::StartsWith("test.yaml:2:") &&
+          Catch::Contains("at 'technology.supply_voltage': the supply 0.1 V must be above the "
+                          "threshold voltage"));
+  // A threshold of 0 V over a preset turns the scaling off, the preset's alpha_power with it.
+  CHECK(test::parse_arch_text(test::small_arch_yaml("{preset: sram_22nm, threshold_voltage: 0V}"))
+            .technology.alpha_power == 0.0);
+  CHECK_THROWS_WITH(test::parse_arch_text(test::small_arch_yaml(
+                        "{preset: sram_22nm, threshold_voltage: 0V, alpha_power: 1.3}")),
+                    Catch::Contains("alpha_power applies only with a threshold_voltage above 0V"));
 }
 
 TEST_CASE("ADC energy moves as V^2 from the node's nominal supply", "[analog]") {

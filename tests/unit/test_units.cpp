@@ -30,6 +30,9 @@ TEST_CASE("bad unit strings say what was expected", "[units]") {
   CHECK(problem == "unknown unit 'parsecs'; expected a length such as '22nm'");
   CHECK_FALSE(parse_quantity("fast", Dim::time, &problem));
   CHECK(problem == "'fast' does not start with a number");
+  CHECK_FALSE(parse_quantity("1e400Hz", Dim::frequency, &problem));
+  CHECK(problem ==
+        "the number in '1e400Hz' is beyond the range of a double (magnitudes 1e-308 to 1e308)");
 }
 
 TEST_CASE("quantities format back into readable literals", "[units]") {
