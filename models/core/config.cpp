@@ -279,6 +279,7 @@ std::vector<ConfigNode> ConfigNode::items(std::string_view key) const {
   if (!f) missing(key, "a value or a list of values");
   std::vector<ConfigNode> out;
   const std::string path = key_path(key);
+  if (f->value.IsNull()) return out;  // `key: ~` lists nothing
   if (f->value.IsSequence()) {
     for (std::size_t i = 0; i < f->value.size(); ++i) {
       out.push_back(ConfigNode(doc_, f->value[i], fmt::format("{}[{}]", path, i), resolved_));

@@ -74,8 +74,8 @@ class ConfigNode {
   // Where `key`'s value was written (this node's location when the key is absent), for errors
   // found after parsing (e.g. when a workload meets the architecture).
   SourceLocation location_of_key(std::string_view key) const;
-  // The items of the sequence at `key` (a scalar is a list of one), each a node of this
-  // document that keeps its file:line.
+  // The items of the sequence at `key` (a scalar is a list of one, a null an empty list), each a
+  // node of this document that keeps its file:line.
   std::vector<ConfigNode> items(std::string_view key) const;
   // This node's own text when it is a plain scalar; an error at its line otherwise.
   std::string scalar_string() const;
