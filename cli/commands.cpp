@@ -75,11 +75,21 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, output_open_mode(path));
   if (!out) throw UserError(fmt::format("{}: error: cannot write file", path));
   out << text;
+  out.flush();
+  // A full disk (or /dev/full) fails here, not at the open; a run that lost its result must not
+  // exit 0.
+  if (!out) throw UserError(fmt::format("{}: error: writing the file failed (disk full?)", path));
 }
 
-std::string resolved_path_beside(const std::string& result_path) {
-  std::filesystem::path p(result_path);
-  return (p.parent_path() / (p.stem().string() + ".resolved.yaml")).string();
+// The resolved configuration goes beside the JSON report, else beside the CSV; a stream
+// (/dev/stdout, /dev/null) has no folder to put it in, so none is written beside it.
+std::string resolved_config_path(const std::string& json_file, const std::string& csv_file) {
+  for (const std::string& result_path : {json_file, csv_file}) {
+    if (result_path.empty() || is_stream_path(result_path)) continue;
+    std::filesystem::path p(result_path);
+    return (p.parent_path() / (p.stem().string() + ".resolved.yaml")).string();
+  }
+  return "";
 }
 
 }  // namespace
@@ -349,7 +359,11 @@ int run_cli(int argc, char** argv) {
   }
 
   if (wo.request.phase == "decode" && wo.request.context == 0) {
-    throw UserError("error: --phase decode needs --context N (tokens already in the KV cache)");
+    throw UserError(
+        wo.given(wo.context_options)
+            ? "error: --context 0: decode needs at least one token already in the KV cache "
+              "(expected an integer >= 1)"
+            : "error: --phase decode needs --context N (tokens already in the KV cache)");
   }
   // A flag that would be ignored is an error: the user asked for something the run won't do.
   if (wo.request.phase == "prefill" && wo.given(wo.context_options)) {
@@ -375,10 +389,9 @@ int run_cli(int argc, char** argv) {
                                     {csv_file, "--csv", output_kind::per_op_csv},
                                     {link_csv, "--link-csv", output_kind::link_csv},
                                     {router_csv, "--router-csv", output_kind::router_csv}};
-    const std::string& resolved_beside = json_file.empty() ? csv_file : json_file;
-    if (!resolved_beside.empty()) {
-      outputs.push_back({resolved_path_beside(resolved_beside),
-                         fmt::format("the resolved configuration beside {}", resolved_beside),
+    const std::string resolved_path = resolved_config_path(json_file, csv_file);
+    if (!resolved_path.empty()) {
+      outputs.push_back({resolved_path, fmt::format("the resolved configuration {}", resolved_path),
                          output_kind::resolved_yaml});
     }
     check_output_paths(outputs, {arch_file, wo.workload, wo.gpu, acc.model, acc.data});
@@ -512,16 +525,21 @@ int run_cli(int argc, char** argv) {
 
   if (*run) {
     std::cout << report_table(result) << accuracy_text;
+    std::vector<std::string> written;
     if (!json_file.empty()) {
       write_file(json_file, report.dump(2) + "\n");
-      write_file(resolved_path_beside(json_file), result.resolved.to_yaml());
-      std::cout << fmt::format("\nwrote {} and {}\n", json_file, resolved_path_beside(json_file));
+      written.push_back(json_file);
     }
     if (!csv_file.empty()) {
       write_file(csv_file, per_op_csv(result));
-      if (json_file.empty()) write_file(resolved_path_beside(csv_file), result.resolved.to_yaml());
-      std::cout << fmt::format("wrote {}\n", csv_file);
+      written.push_back(csv_file);
     }
+    const std::string resolved_path = resolved_config_path(json_file, csv_file);
+    if (!resolved_path.empty()) {
+      write_file(resolved_path, result.resolved.to_yaml());
+      written.push_back(resolved_path);
+    }
+    if (!written.empty()) std::cout << fmt::format("\nwrote {}\n", fmt::join(written, ", "));
     return 0;
   }
 

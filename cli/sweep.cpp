@@ -118,7 +118,29 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
   }
   request.batch = static_cast<int>(w.integer("batch", 1, 1 << 16, 1));
   w.finish();
-  plan.shape = find_workload(workload);
+  // The section's own lines are named for what the sweep file got wrong; a workload file's
+  // errors name that file.
+  if (!looks_like_file(workload)) {
+    try {
+      plan.shape = find_workload(workload);
+    } catch (const UserError& e) {
+      std::string what = e.what();
+      if (what.rfind("error: ", 0) == 0) what.erase(0, 7);
+      w.fail("name", what);
+    }
+  } else {
+    plan.shape = find_workload(workload);
+  }
+  if (request.phase == "decode" && plan.shape.style != "decoder") {
+    w.fail("phase", fmt::format("{} is an {}; phase: decode applies to decoder models",
+                                plan.shape.name, plan.shape.style));
+  }
+  if (plan.shape.image_tokens > 0 && request.phase == "prefill" && request.seq != 0 &&
+      request.seq != plan.shape.image_tokens) {
+    w.fail("seq",
+           fmt::format("{} takes {} tokens per image ({} patches plus the class token)",
+                       plan.shape.name, plan.shape.image_tokens, plan.shape.image_tokens - 1));
+  }
   plan.request = request;
   plan.workload = build_transformer(plan.shape, request);
   out.workload = plan.workload.name;

@@ -65,6 +65,11 @@ TransformerShape load_workload_file(const std::string& path) {
   if (s.patch_pixels > 0 && s.image_tokens < 2)
     t.fail("image_tokens",
            "a patch-embedded (ViT) workload needs image_tokens: patches plus the class token");
+  // On a token-input model image_tokens would silently fix the prefill length.
+  if (s.patch_pixels == 0 && s.image_tokens > 0)
+    t.fail("image_tokens",
+           "image_tokens applies only to a patch-embedded (ViT) workload; set patch_pixels or "
+           "remove image_tokens (text models take their length from --seq)");
   s.rope = t.boolean("rope", false);
   t.finish();
   root.finish();
