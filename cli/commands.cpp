@@ -68,19 +68,6 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
                 "run every GPU op as its own kernel (eager frameworks)");
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path());
-  std::ofstream out(path, output_open_mode(path));
-  if (!out) throw UserError(fmt::format("{}: error: cannot write file", path));
-  out << text;
-  out.flush();
-  // A full disk (or /dev/full) fails here, not at the open; a run that lost its result must not
-  // exit 0.
-  if (!out) throw UserError(fmt::format("{}: error: writing the file failed (disk full?)", path));
-}
-
 // The resolved configuration goes beside the JSON report, else beside the CSV; a stream
 // (/dev/stdout, /dev/null) has no folder to put it in, so none is written beside it.
 std::string resolved_config_path(const std::string& json_file, const std::string& csv_file) {
@@ -272,7 +259,7 @@ int run_cli(int argc, char** argv) {
     AccuracyReport report = run_accuracy(arch, acc);
     std::cout << accuracy_table(report);
     if (!accuracy_json_file.empty())
-      write_file(accuracy_json_file, accuracy_json(report).dump(2) + "\n");
+      write_output_file(accuracy_json_file, accuracy_json(report).dump(2) + "\n");
     return 0;
   }
   if (*mesh) {
@@ -290,8 +277,6 @@ int run_cli(int argc, char** argv) {
     if (!mesh_arch.empty())
       mesh_options.mesh = MeshParams::from_arch(load_arch(mesh_arch, nullptr));
     if (mesh_k > 0) mesh_options.mesh.k_x = mesh_options.mesh.k_y = mesh_k;
-    std::filesystem::path csv(mesh_options.csv_path);
-    if (csv.has_parent_path()) std::filesystem::create_directories(csv.parent_path());
     return run_mesh_synthetic(mesh_options, std::cout);
   }
   if (*sweep) {
@@ -311,7 +296,7 @@ int run_cli(int argc, char** argv) {
         run_sweep(sweep_file, sweep_threads, sweep_systemc, sweep_replay_limit_s);
     std::cout << sweep_table(result);
     if (!sweep_csv_file.empty()) {
-      write_file(sweep_csv_file, sweep_csv(result));
+      write_output_file(sweep_csv_file, sweep_csv(result));
       std::cout << fmt::format("wrote {}\n", sweep_csv_file);
     }
     // The table and CSV are out; a replay that hit a bug still fails the command as one.
@@ -329,7 +314,8 @@ int run_cli(int argc, char** argv) {
     check_output_paths({{validate_markdown, "--markdown", output_kind::validation_markdown}}, {});
     auto points = validate_chips(chips_dir);
     std::cout << chip_validation_table(points);
-    if (!validate_markdown.empty()) write_file(validate_markdown, chip_validation_markdown(points));
+    if (!validate_markdown.empty())
+      write_output_file(validate_markdown, chip_validation_markdown(points));
     int outside = 0;
     for (const auto& p : points) {
       for (const auto& f : p.figures) outside += f.in_band() ? 0 : 1;
@@ -489,16 +475,8 @@ int run_cli(int argc, char** argv) {
         sim.mesh_packets, sim.mesh.k_x, sim.mesh.k_y, sim.mesh.flit_bits,
         sim.mesh.buffer_depth_flits, sim.mesh.router_cycles, sim.mesh.link_cycles,
         sim.mesh_excess_s / kMicro);
-    if (!link_csv.empty()) {
-      std::filesystem::path p(link_csv);
-      if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-      write_link_csv(sim, link_csv);
-    }
-    if (!router_csv.empty()) {
-      std::filesystem::path p(router_csv);
-      if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-      write_router_csv(sim, router_csv);
-    }
+    if (!link_csv.empty()) write_link_csv(sim, link_csv);
+    if (!router_csv.empty()) write_router_csv(sim, router_csv);
     accuracy_text += router_utilization_grid(sim);
     std::string util = "  vector-unit utilization per chiplet:";
     for (double u : sim.vector_unit_utilization) util += fmt::format(" {:.3f}", u);
@@ -527,16 +505,16 @@ int run_cli(int argc, char** argv) {
     std::cout << report_table(result) << accuracy_text;
     std::vector<std::string> written;
     if (!json_file.empty()) {
-      write_file(json_file, report.dump(2) + "\n");
+      write_output_file(json_file, report.dump(2) + "\n");
       written.push_back(json_file);
     }
     if (!csv_file.empty()) {
-      write_file(csv_file, per_op_csv(result));
+      write_output_file(csv_file, per_op_csv(result));
       written.push_back(csv_file);
     }
     const std::string resolved_path = resolved_config_path(json_file, csv_file);
     if (!resolved_path.empty()) {
-      write_file(resolved_path, result.resolved.to_yaml());
+      write_output_file(resolved_path, result.resolved.to_yaml());
       written.push_back(resolved_path);
     }
     if (!written.empty()) std::cout << fmt::format("\nwrote {}\n", fmt::join(written, ", "));

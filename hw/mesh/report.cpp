@@ -4,7 +4,7 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
-#include <fstream>
+#include <sstream>
 
 #include "models/core/error.hpp"
 #include "models/core/output_file.hpp"
@@ -19,10 +19,9 @@ void write_link_utilization_csv(const MeshStats& stats, std::ostream& out) {
 }
 
 void write_link_utilization_csv(const MeshStats& stats, const std::string& path) {
-  std::ofstream out(path, output_open_mode(path));
-  if (!out) throw UserError(fmt::format("{}: error: cannot write the link utilization CSV", path));
-  write_link_utilization_csv(stats, out);
-  if (!out) throw UserError(fmt::format("error: error while writing '{}'", path));
+  std::ostringstream text;
+  write_link_utilization_csv(stats, text);
+  write_output_file(path, text.str());
 }
 
 bool mesh_saturated(const MeshStats& s) {

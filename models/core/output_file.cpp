@@ -35,6 +35,22 @@ std::ios::openmode output_open_mode(const std::string& path) {
   return is_stream_path(path) ? std::ios::out | std::ios::app : std::ios::out | std::ios::trunc;
 }
 
+void write_output_file(const std::string& path, const std::string& text) {
+  const std::filesystem::path p(path);
+  if (p.has_parent_path() && !is_stream_path(path)) {
+    std::error_code ec;
+    std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) {
+      throw UserError(fmt::format("{}: error: cannot make its folder ({})", path, ec.message()));
+    }
+  }
+  std::ofstream out(path, output_open_mode(path));
+  if (!out) throw UserError(fmt::format("{}: error: cannot write file", path));
+  out << text;
+  out.flush();  // a full disk fails here, not at the open
+  if (!out) throw UserError(fmt::format("{}: error: writing the file failed (disk full?)", path));
+}
+
 void check_output_paths(const std::vector<OutputPath>& outputs,
                         const std::vector<std::string>& inputs) {
   namespace fs = std::filesystem;

@@ -39,6 +39,9 @@ bool is_stream_path(const std::string& path);
 // How to open an output: appending to a stream (so `--csv /dev/stdout >> log` keeps the log),
 // replacing a file.
 std::ios::openmode output_open_mode(const std::string& path);
+// Writes `text` to `path` in output_open_mode, making its folder first. A failed open or write
+// (a full disk, /dev/full) is a UserError naming the path: a lost result never exits 0.
+void write_output_file(const std::string& path, const std::string& text);
 
 namespace output_kind {
 inline constexpr OutputKind report_json{"cimsim JSON report", "{\n  \"cimsim_version\""};
