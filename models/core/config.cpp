@@ -106,6 +106,16 @@ std::string node_kind(const YAML::Node& n) {
 
 // Keys must be plain text and appear once per mapping; yaml-cpp accepts both silently.
 void check_keys(const YAML::Node& n, const std::string& file) {
+  // A tag would be read past ('!!float 256' as the integer 256, '!!str 5' as a number): the
+  // schema, not the file, says what type a key holds.
+  if (n.IsDefined() && !n.IsNull() && n.Tag() != "?" && n.Tag() != "!") {
+    std::string tag = n.Tag();
+    if (tag.rfind("tag:yaml.org,2002:", 0) == 0) tag = "!!" + tag.substr(18);
+    config_error(SourceLocation{file, n.Mark().line + 1, n.Mark().column + 1}, "",
+                 fmt::format("the YAML tag '{}' is not read by cimsim; write the plain value (each "
+                             "key's type and unit are in docs/config.md)",
+                             tag));
+  }
   if (n.IsSequence()) {
     for (const auto& item : n) check_keys(item, file);
     return;
@@ -230,7 +240,16 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& f
   doc->file = file;
   doc->numbers_need_source = numbers_need_source;
   try {
-    doc->root = YAML::Load(text);
+    // A second document ('---' then more keys) would otherwise be dropped without a word.
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+      if (documents[i].IsNull()) continue;  // a trailing '---' holds nothing to lose
+      throw UserError(fmt::format(
+          "{}:{}:{}: error: a second YAML document; cimsim reads one document per file (remove "
+          "the '---' above this line, or split the file)",
+          file, documents[i].Mark().line + 1, documents[i].Mark().column + 1));
+    }
+    doc->root = documents.empty() ? YAML::Node() : documents.front();
   } catch (const YAML::ParserException& e) {
     throw UserError(fmt::format("{}:{}:{}: error: YAML syntax: {}", file, e.mark.line + 1,
                                 e.mark.column + 1, e.msg));
