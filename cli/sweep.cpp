@@ -1,6 +1,7 @@
 #include "cli/sweep.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,15 @@ void check_axis_key(const ConfigNode& axes, const std::string& key, const std::s
     found = found || p.path == key;
   }
   if (!found) {
+    // A section (crossbar.adc) is closer in spelling to a sibling key than to its own keys.
+    std::vector<std::string> inside;
+    for (const std::string& k : known) {
+      if (k.rfind(key + ".", 0) == 0) inside.push_back(k);
+    }
+    if (!inside.empty()) {
+      axes.fail(key, fmt::format("a section, not a parameter; sweep one of its keys: {}",
+                                 fmt::join(inside, ", ")));
+    }
     const std::string hint = closest_match(key, known);
     axes.fail(key, hint.empty() ? "not an architecture key (see `cimsim params`)"
                                 : fmt::format("not an architecture key; did you mean '{}'?", hint));
