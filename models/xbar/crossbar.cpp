@@ -251,21 +251,23 @@ Eigen::MatrixXf ProgrammedMatrix::planes(const Eigen::MatrixXi& x) const {
   return p;
 }
 
-Eigen::MatrixXf ProgrammedMatrix::column_sums(const Eigen::MatrixXf& planes, int row0, int rows,
-                                              std::uint64_t seed) const {
-  Eigen::MatrixXf sums = planes.middleCols(row0, rows) * digits_.middleRows(row0, rows);
+void ProgrammedMatrix::column_sums(const Eigen::MatrixXf& planes, int row0, int rows,
+                                   std::uint64_t seed, Eigen::MatrixXf& sums,
+                                   Eigen::MatrixXf& variance) const {
+  sums.resize(planes.rows(), digits_.cols());
+  sums.noalias() = planes.middleCols(row0, rows) * digits_.middleRows(row0, rows);
   if (nonideal_.read_noise) {
     // Independent Gaussian read noise per cell and read: the column's variance is the
     // plane-squared-weighted sum of the cells' variances.
-    Eigen::MatrixXf var =
+    variance.resize(planes.rows(), read_var_.cols());
+    variance.noalias() =
         planes.middleCols(row0, rows).cwiseAbs2() * read_var_.middleRows(row0, rows);
     Normal normal(seed);
     for (Eigen::Index j = 0; j < sums.cols(); ++j) {
       for (Eigen::Index i = 0; i < sums.rows(); ++i)
-        sums(i, j) += static_cast<float>(normal() * std::sqrt(var(i, j)));
+        sums(i, j) += static_cast<float>(normal() * std::sqrt(variance(i, j)));
     }
   }
-  return sums;
 }
 
 void ProgrammedMatrix::adc(Eigen::MatrixXf& sums) const {
@@ -335,8 +337,9 @@ Eigen::MatrixXd ProgrammedMatrix::multiply_integer(const Eigen::MatrixXi& x,
   const int n_planes = static_cast<int>(p.rows() / std::max<Eigen::Index>(M, 1));
   Eigen::MatrixXd acc = Eigen::MatrixXd::Zero(M, N);
   std::uint64_t call = read_seed * 0x9E3779B97F4A7C15ull + nonideal_.seed;
+  Eigen::MatrixXf sums, variance;
   for (const auto& [row0, rows] : row_groups(K)) {
-    Eigen::MatrixXf sums = column_sums(p, row0, rows, ++call);
+    column_sums(p, row0, rows, ++call, sums, variance);
     if (spec_.analog_inputs || spec_.analog_weights) sums = combine_before_adc(sums, M);
     adc(sums);
     // Shift-and-add over the planes left after the ADC in float (exact while the sums stay
@@ -395,10 +398,12 @@ void ProgrammedMatrix::calibrate(const Eigen::MatrixXf& sample) {
   const auto K = w_int_.rows();
   Eigen::RowVectorXf peak = Eigen::RowVectorXf::Ones(w_int_.cols());
   const Eigen::Index N = w_int_.cols();
+  Eigen::MatrixXf seen(p.rows(), digits_.cols());  // reused by every row group
   for (const auto& [row0, rows] : row_groups(K)) {
     // The converter sees the sums after any analog combination; a bipolar one, their size.
-    const Eigen::MatrixXf seen =
-        combine_before_adc(p.middleCols(row0, rows) * digits_.middleRows(row0, rows), x_int.rows());
+    seen.resize(p.rows(), digits_.cols());
+    seen.noalias() = p.middleCols(row0, rows) * digits_.middleRows(row0, rows);
+    if (spec_.analog_inputs || spec_.analog_weights) seen = combine_before_adc(seen, x_int.rows());
     Eigen::RowVectorXf block_peak = signed_conversion()
                                         ? Eigen::RowVectorXf(seen.cwiseAbs().colwise().maxCoeff())
                                         : Eigen::RowVectorXf(seen.colwise().maxCoeff());

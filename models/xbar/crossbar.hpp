@@ -132,9 +132,11 @@ class ProgrammedMatrix {
  private:
   void program(const XbarSpec& spec, const DeviceSpec& device, const Nonidealities& nonideal);
   Eigen::MatrixXf planes(const Eigen::MatrixXi& x) const;  // (P*M) x K unsigned planes
-  // Analog column sums of one row tile for stacked planes, with read noise when enabled.
-  Eigen::MatrixXf column_sums(const Eigen::MatrixXf& planes, int row0, int rows,
-                              std::uint64_t seed) const;
+  // Analog column sums of one row tile for stacked planes, with read noise when enabled, into
+  // `sums` (`variance` is scratch). Both keep their storage from one row group to the next: a
+  // fresh matrix per group cost more in page faults than the products themselves.
+  void column_sums(const Eigen::MatrixXf& planes, int row0, int rows, std::uint64_t seed,
+                   Eigen::MatrixXf& sums, Eigen::MatrixXf& variance) const;
   int sides() const { return spec_.differential ? 2 : 1; }
   void adc(Eigen::MatrixXf& sums) const;
   // The analog combinations in front of the ADC (planes, then a weight's columns), if any.
