@@ -43,7 +43,7 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
     if (x.dac_type == "r2r") {
       // 10 ohm to 10 Mohm spans metal to high-resistance poly ladders.
       x.dac_unit_resistance_ohm =
-          n.quantity<Dim::resistance>("dac_unit_resistance", {}, 10.0, 1e7).si;
+          n.quantity<Dim::resistance>("dac_unit_resistance", {}, 10.0, 1e7, false).si;
       x.dac_ladders = static_cast<int>(n.integer("dac_ladders", 1, 2, 1));
     } else {
       for (const char* key : {"dac_unit_resistance", "dac_ladders"}) {

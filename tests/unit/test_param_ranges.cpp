@@ -1,0 +1,185 @@
+// The ranges `cimsim params` (and docs/config.md) states are the ranges the parsers enforce:
+// for every architecture key with a numeric range, a value past either end is refused as out of
+// range, and a value at a closed end is not refused as out of range (another check may still
+// object to it). A range the table states wider or narrower than the code fails here.
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "cli/params.hpp"
+#include "models/arch/arch_spec.hpp"
+#include "models/core/config.hpp"
+#include "models/core/error.hpp"
+#include "models/core/units.hpp"
+
+using namespace cimsim;
+
+namespace {
+
+struct Bound {
+  double value = 0;
+  bool closed = true;
+};
+struct Range {
+  std::optional<Dim> dim;  // none: a count
+  Bound lo, hi;
+};
+
+std::optional<Dim> dim_of_unit(const std::string& unit) {
+  static const std::map<std::string, Dim> dims{
+      {"J", Dim::energy},        {"s", Dim::time},
+      {"Hz", Dim::frequency},    {"m", Dim::length},
+      {"m2", Dim::area},         {"F2", Dim::feature_area},
+      {"V", Dim::voltage},       {"A", Dim::current},
+      {"Ohm", Dim::resistance},  {"W", Dim::power},
+      {"F", Dim::capacitance},   {"bit", Dim::data_size},
+      {"bit/s", Dim::bandwidth}, {"J/bit", Dim::energy_per_bit}};
+  auto it = dims.find(unit);
+  return it == dims.end() ? std::nullopt : std::optional<Dim>(it->second);
+}
+
+// A bound as written in the table: "0", "1TOhm", "1e15bit", "2^20", "65536". None for a bound
+// that names another key ("rows", "bits", "tdp").
+std::optional<double> bound_value(std::string text, std::optional<Dim> dim) {
+  text.erase(std::remove(text.begin(), text.end(), ' '), text.end());
+  std::smatch m;
+  if (std::regex_match(text, m, std::regex(R"(2\^(\d+))"))) return std::ldexp(1.0, std::stoi(m[1]));
+  if (std::regex_match(text, std::regex(R"(-?[0-9.]+(e[-+]?\d+)?)"))) return std::stod(text);
+  if (!dim) return std::nullopt;
+  return parse_quantity(text, *dim, nullptr);
+}
+
+std::optional<Range> parse_range(const ParamDoc& p) {
+  Range r;
+  if (!p.unit.empty()) {
+    r.dim = dim_of_unit(p.unit);
+    if (!r.dim) return std::nullopt;
+  }
+  std::smatch m;
+  const std::string& text = p.range;
+  std::optional<double> lo, hi;
+  if (std::regex_search(text, m, std::regex(R"(^([\[(])([^,\]]+),([^\])]+)([\])]))"))) {
+    lo = bound_value(m[2], r.dim);
+    hi = bound_value(m[3], r.dim);
+    r.lo.closed = m[1] == "[";
+    r.hi.closed = m[4] == "]";
+  } else if (!r.dim && std::regex_search(text, m, std::regex(R"(^(\d+)\.\.(\S+?)(\s|$))"))) {
+    lo = bound_value(m[1], r.dim);
+    hi = bound_value(m[2], r.dim);
+  }
+  if (!lo || !hi) return std::nullopt;
+  r.lo.value = *lo;
+  r.hi.value = *hi;
+  return r;
+}
+
+// `value` written for a key of this range: a count as an integer, a quantity in its SI unit.
+std::string written(double value, const Range& r, const std::string& unit) {
+  if (!r.dim) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.17g}{}", value, unit);
+}
+
+// The error loading `base` with `path` set to `value` gives, or "" when it loads.
+std::string load_with(const std::string& base, const std::string& path, const std::string& value) {
+  YAML::Node root = YAML::LoadFile(base);
+  YAML::Node node = root;
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const std::size_t dot = path.find('.', start);
+    parts.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  std::vector<YAML::Node> chain{root};
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next = chain.back()[parts[i]];
+    if (!next.IsMap()) {
+      next = YAML::Node(YAML::NodeType::Map);
+      chain.back()[parts[i]] = next;
+    }
+    chain.push_back(chain.back()[parts[i]]);
+  }
+  chain.back()[parts.back()] = value;
+  YAML::Emitter out;
+  out << root;
+  try {
+    // Beside the base, so that its relative paths (presets by name) resolve as they do there.
+    ConfigNode n = ConfigNode::load_string(out.c_str(), "probe.yaml", nullptr);
+    parse_arch(n, base);
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool refused_as_out_of_range(const std::string& error, const std::string& path) {
+  return error.find("'" + path + "'") != std::string::npos &&
+         error.find("out of range") != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("the documented ranges are the ones the architecture parser enforces", "[params]") {
+  const std::string configs = std::string(CIMSIM_SOURCE_DIR) + "/configs/";
+  // Each key is probed on the first shipped architecture that reads it (a resistive card's
+  // on_resistance on ReRAM, an SRAM card's capacitance on SRAM).
+  std::vector<std::pair<std::string, ResolvedConfig>> bases;
+  for (const char* arch : {"arch/reram_chiplets", "arch/sram_chiplets", "arch/nor_flash_chiplets",
+                           "chips/wang_vlsi22/arch"}) {
+    ResolvedConfig resolved;
+    load_arch(configs + arch + ".yaml", &resolved);
+    bases.emplace_back(configs + arch + ".yaml", std::move(resolved));
+  }
+  int probed = 0;
+  for (const ParamDoc& p : parameter_docs()) {
+    if (p.path.rfind("gpu.", 0) == 0) continue;
+    const std::optional<Range> range = parse_range(p);
+    if (!range) continue;
+    const std::string* base = nullptr;
+    for (const auto& [file, resolved] : bases) {
+      for (const auto& e : resolved.entries()) {
+        if (e.path == p.path) base = &file;
+      }
+      if (base) break;
+    }
+    if (!base) continue;
+    ++probed;
+    INFO(p.path << " documented as " << p.range << ", probed on " << *base);
+    const Range& r = *range;
+    // Past each end: for a count one step, for a quantity a factor 2 (or -1 unit below zero).
+    const double above = r.dim ? r.hi.value * 2 : r.hi.value + 1;
+    const double below = !r.dim ? r.lo.value - 1 : r.lo.value > 0 ? r.lo.value / 2 : -1.0;
+    CHECK(refused_as_out_of_range(load_with(*base, p.path, written(above, r, p.unit)), p.path));
+    CHECK(refused_as_out_of_range(load_with(*base, p.path, written(below, r, p.unit)), p.path));
+    // At a closed end, or just inside an open one, the value is in range.
+    // (Above an open zero: the smallest normal magnitude a double holds, so that a floor the
+    // code keeps and the table does not state is caught.)
+    const double lowest_in = r.lo.closed      ? r.lo.value
+                             : r.lo.value > 0 ? r.lo.value * (1 + 1e-9)
+                                              : 1e-300;
+    const double highest_in = r.hi.closed ? r.hi.value : r.hi.value * (1 - 1e-9);
+    CHECK_FALSE(
+        refused_as_out_of_range(load_with(*base, p.path, written(lowest_in, r, p.unit)), p.path));
+    CHECK_FALSE(
+        refused_as_out_of_range(load_with(*base, p.path, written(highest_in, r, p.unit)), p.path));
+    if (!r.lo.closed) {
+      CHECK(refused_as_out_of_range(load_with(*base, p.path, written(r.lo.value, r, p.unit)),
+                                    p.path));
+    }
+    if (!r.hi.closed) {
+      CHECK(refused_as_out_of_range(load_with(*base, p.path, written(r.hi.value, r, p.unit)),
+                                    p.path));
+    }
+  }
+  // The table's numeric architecture ranges, all probed (a regex that stopped matching would
+  // otherwise pass by probing nothing).
+  CHECK(probed >= 40);
+}
