@@ -1,13 +1,17 @@
 // The ranges `cimsim params` (and docs/config.md) states are the ranges the parsers enforce:
-// for every architecture key with a numeric range, a value past either end is refused as out of
-// range, and a value at a closed end is not refused as out of range (another check may still
-// object to it). A range the table states wider or narrower than the code fails here.
+// for every architecture and GPU card key with a numeric range, a value past either end is refused
+// as out of range, and a value at a closed end is not refused as out of range (another check may
+// still object to it). A range the table states wider or narrower than the code fails here.
 #include <fmt/format.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <regex>
@@ -19,6 +23,7 @@
 #include "models/core/config.hpp"
 #include "models/core/error.hpp"
 #include "models/core/units.hpp"
+#include "models/gpu/gpu_card.hpp"
 
 using namespace cimsim;
 
@@ -29,7 +34,8 @@ struct Bound {
   bool closed = true;
 };
 struct Range {
-  std::optional<Dim> dim;  // none: a count
+  enum class Kind { count, number, quantity } kind = Kind::count;
+  std::optional<Dim> dim;  // for a quantity
   Bound lo, hi;
 };
 
@@ -59,7 +65,9 @@ std::optional<double> bound_value(std::string text, std::optional<Dim> dim) {
 
 std::optional<Range> parse_range(const ParamDoc& p) {
   Range r;
-  if (!p.unit.empty()) {
+  // Peaks in TFLOPS and TOPS are written as plain numbers.
+  const bool plain = p.unit.empty() || p.unit == "TFLOPS" || p.unit == "TOPS";
+  if (!plain) {
     r.dim = dim_of_unit(p.unit);
     if (!r.dim) return std::nullopt;
   }
@@ -71,6 +79,7 @@ std::optional<Range> parse_range(const ParamDoc& p) {
     hi = bound_value(m[3], r.dim);
     r.lo.closed = m[1] == "[";
     r.hi.closed = m[4] == "]";
+    r.kind = r.dim ? Range::Kind::quantity : Range::Kind::number;
   } else if (!r.dim && std::regex_search(text, m, std::regex(R"(^(\d+)\.\.(\S+?)(\s|$))"))) {
     lo = bound_value(m[1], r.dim);
     hi = bound_value(m[2], r.dim);
@@ -83,21 +92,25 @@ std::optional<Range> parse_range(const ParamDoc& p) {
 
 // `value` written for a key of this range: a count as an integer, a quantity in its SI unit.
 std::string written(double value, const Range& r, const std::string& unit) {
-  if (!r.dim) return fmt::format("{:.0f}", value);
-  return fmt::format("{:.17g}{}", value, unit);
+  if (r.kind == Range::Kind::count) return fmt::format("{:.0f}", value);
+  return fmt::format("{:.17g}{}", value, r.kind == Range::Kind::quantity ? unit : "");
 }
 
-// The error loading `base` with `path` set to `value` gives, or "" when it loads.
-std::string load_with(const std::string& base, const std::string& path, const std::string& value) {
-  YAML::Node root = YAML::LoadFile(base);
-  YAML::Node node = root;
+std::vector<std::string> key_parts(const std::string& path) {
   std::vector<std::string> parts;
   for (std::size_t start = 0;;) {
     const std::size_t dot = path.find('.', start);
     parts.push_back(path.substr(start, dot - start));
-    if (dot == std::string::npos) break;
+    if (dot == std::string::npos) return parts;
     start = dot + 1;
   }
+}
+
+// The error loading `base` with `path` set to `value` gives, or "" when it loads.
+std::string load_arch_with(const std::string& base, const std::string& path,
+                           const std::string& value) {
+  YAML::Node root = YAML::LoadFile(base);
+  const std::vector<std::string> parts = key_parts(path);
   std::vector<YAML::Node> chain{root};
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     YAML::Node next = chain.back()[parts[i]];
@@ -123,6 +136,29 @@ std::string load_with(const std::string& base, const std::string& path, const st
 bool refused_as_out_of_range(const std::string& error, const std::string& path) {
   return error.find("'" + path + "'") != std::string::npos &&
          error.find("out of range") != std::string::npos;
+}
+
+// The error a file gives with `path` set to the written value, or "" when it loads.
+using Loader = std::function<std::string(const std::string& path, const std::string& value)>;
+
+// Probes one documented range through `load`.
+void probe(const ParamDoc& p, const Range& r, const Loader& load) {
+  auto refused = [&](double value) {
+    return refused_as_out_of_range(load(p.path, written(value, r, p.unit)), p.path);
+  };
+  // Past each end: for a count one step, otherwise a factor 2 (or -1 unit below zero).
+  const bool count = r.kind == Range::Kind::count;
+  CHECK(refused(count ? r.hi.value + 1 : r.hi.value * 2));
+  CHECK(refused(count ? r.lo.value - 1 : r.lo.value > 0 ? r.lo.value / 2 : -1.0));
+  // At a closed end, or just inside an open one, the value is in range. Above an open zero that
+  // is the smallest magnitude a double holds, so that a floor the code keeps and the table does
+  // not state is caught.
+  CHECK_FALSE(refused(r.lo.closed      ? r.lo.value
+                      : r.lo.value > 0 ? r.lo.value * (1 + 1e-9)
+                                       : 1e-300));
+  CHECK_FALSE(refused(r.hi.closed ? r.hi.value : r.hi.value * (1 - 1e-9)));
+  if (!r.lo.closed) CHECK(refused(r.lo.value));
+  if (!r.hi.closed) CHECK(refused(r.hi.value));
 }
 
 }  // namespace
@@ -153,33 +189,44 @@ TEST_CASE("the documented ranges are the ones the architecture parser enforces",
     if (!base) continue;
     ++probed;
     INFO(p.path << " documented as " << p.range << ", probed on " << *base);
-    const Range& r = *range;
-    // Past each end: for a count one step, for a quantity a factor 2 (or -1 unit below zero).
-    const double above = r.dim ? r.hi.value * 2 : r.hi.value + 1;
-    const double below = !r.dim ? r.lo.value - 1 : r.lo.value > 0 ? r.lo.value / 2 : -1.0;
-    CHECK(refused_as_out_of_range(load_with(*base, p.path, written(above, r, p.unit)), p.path));
-    CHECK(refused_as_out_of_range(load_with(*base, p.path, written(below, r, p.unit)), p.path));
-    // At a closed end, or just inside an open one, the value is in range.
-    // (Above an open zero: the smallest normal magnitude a double holds, so that a floor the
-    // code keeps and the table does not state is caught.)
-    const double lowest_in = r.lo.closed      ? r.lo.value
-                             : r.lo.value > 0 ? r.lo.value * (1 + 1e-9)
-                                              : 1e-300;
-    const double highest_in = r.hi.closed ? r.hi.value : r.hi.value * (1 - 1e-9);
-    CHECK_FALSE(
-        refused_as_out_of_range(load_with(*base, p.path, written(lowest_in, r, p.unit)), p.path));
-    CHECK_FALSE(
-        refused_as_out_of_range(load_with(*base, p.path, written(highest_in, r, p.unit)), p.path));
-    if (!r.lo.closed) {
-      CHECK(refused_as_out_of_range(load_with(*base, p.path, written(r.lo.value, r, p.unit)),
-                                    p.path));
-    }
-    if (!r.hi.closed) {
-      CHECK(refused_as_out_of_range(load_with(*base, p.path, written(r.hi.value, r, p.unit)),
-                                    p.path));
-    }
+    probe(p, *range, [&](const std::string& path, const std::string& value) {
+      return load_arch_with(*base, path, value);
+    });
   }
   // The table's numeric architecture ranges, all probed (a regex that stopped matching would
   // otherwise pass by probing nothing).
   CHECK(probed >= 40);
+}
+
+TEST_CASE("the documented ranges are the ones the GPU card parser enforces", "[params]") {
+  const std::string base = std::string(CIMSIM_SOURCE_DIR) + "/configs/gpu/a100_sxm4_80gb.yaml";
+  const std::string probe_file = (std::filesystem::temp_directory_path() /
+                                  fmt::format("cimsim_probe_gpu_card_{}.yaml", ::getpid()))
+                                     .string();
+  int probed = 0;
+  for (const ParamDoc& p : parameter_docs()) {
+    if (p.path.rfind("gpu.", 0) != 0) continue;
+    const std::optional<Range> range = parse_range(p);
+    if (!range) continue;
+    ++probed;
+    INFO(p.path << " documented as " << p.range);
+    probe(p, *range, [&](const std::string& path, const std::string& value) {
+      YAML::Node root = YAML::LoadFile(base);
+      YAML::Node entry(YAML::NodeType::Map);
+      entry["value"] = value;
+      entry["source"] = "range probe";
+      root[path.substr(4)] = entry;
+      YAML::Emitter out;
+      out << root;
+      std::ofstream(probe_file) << out.c_str() << "\n";
+      try {
+        load_gpu_card(probe_file, nullptr);
+      } catch (const UserError& e) {
+        return std::string(e.what());
+      }
+      return std::string();
+    });
+  }
+  std::filesystem::remove(probe_file);
+  CHECK(probed >= 15);
 }
