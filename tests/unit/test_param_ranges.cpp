@@ -1,4 +1,5 @@
-// The ranges `cimsim params` (and docs/config.md) states are the ranges the parsers enforce:
+// The ranges `cimsim params` states are the ranges the parsers enforce, and docs/config.md states
+// the same ones:
 // for every architecture and GPU card key with a numeric range, a value past either end is refused
 // as out of range, and a value at a closed end is not refused as out of range (another check may
 // still object to it). A range the table states wider or narrower than the code fails here.
@@ -229,4 +230,61 @@ TEST_CASE("the documented ranges are the ones the GPU card parser enforces", "[p
   }
   std::filesystem::remove(probe_file);
   CHECK(probed >= 15);
+}
+
+namespace {
+
+// A range as both tables write it, up to its closing bracket ("[0, 1ms], at most ..." ->
+// "[0,1ms]", "1..16 (2..16 for ...)" -> "1..16"), without spaces and with Ohm for the sign.
+std::string range_core(std::string text) {
+  for (std::size_t at; (at = text.find("\xCE\xA9")) != std::string::npos;) {
+    text.replace(at, 2, "Ohm");
+  }
+  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == ' ' || c == '`'; }),
+             text.end());
+  std::smatch m;
+  if (std::regex_search(text, m, std::regex(R"(^[\[(][^\])]*[\])])"))) return m[0];
+  if (std::regex_search(text, m, std::regex(R"(^\d+\.\.[0-9^]+)"))) return m[0];
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("docs/config.md states the numeric ranges cimsim params states", "[params]") {
+  std::ifstream doc(std::string(CIMSIM_SOURCE_DIR) + "/docs/config.md");
+  REQUIRE(doc);
+  int compared = 0;
+  for (std::string line; std::getline(doc, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    // Columns: key, unit, default, range, meaning ("\|" inside a column is a literal bar).
+    std::vector<std::string> columns;
+    std::string column;
+    for (std::size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') {
+        column += '|';
+        ++i;
+      } else if (line[i] == '|') {
+        columns.push_back(column);
+        column.clear();
+      } else {
+        column += line[i];
+      }
+    }
+    if (columns.size() < 5) continue;
+    std::string key = columns[0];
+    key.erase(std::remove_if(key.begin(), key.end(), [](char c) { return c == ' ' || c == '`'; }),
+              key.end());
+    const std::string documented = range_core(columns[3]);
+    if (documented.empty() || key.find(',') != std::string::npos) continue;
+    // The docs name a key within its section (`rows` under crossbar, `mesh.rows` under package).
+    std::vector<std::string> stated;
+    for (const ParamDoc& p : parameter_docs()) {
+      if (p.path == key || p.path.ends_with("." + key)) stated.push_back(range_core(p.range));
+    }
+    if (stated.empty()) continue;
+    ++compared;
+    INFO(key << ": docs/config.md says " << columns[3]);
+    CHECK(std::find(stated.begin(), stated.end(), documented) != stated.end());
+  }
+  CHECK(compared >= 40);
 }
