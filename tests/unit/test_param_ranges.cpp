@@ -1,8 +1,7 @@
 // The ranges `cimsim params` states are the ranges the parsers enforce, and docs/config.md states
-// the same ones:
-// for every architecture and GPU card key with a numeric range, a value past either end is refused
-// as out of range, and a value at a closed end is not refused as out of range (another check may
-// still object to it). A range the table states wider or narrower than the code fails here.
+// the same ones. For every architecture and GPU card key with a numeric range, a value past either
+// end is refused as out of range, and a value at a closed end is not refused as out of range
+// (another check may still object to it). A range stated wider or narrower than the code fails.
 #include <fmt/format.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
