@@ -34,7 +34,18 @@ std::string shown_path(const std::string& path) {
 
 }  // namespace
 
+void check_accuracy_request(const AccuracyRequest& req) {
+  // A cell is stuck on, stuck off, or neither: the two fractions share one draw.
+  if (req.stuck_on_rate + req.stuck_off_rate > 1.0) {
+    throw UserError(fmt::format(
+        "error: --stuck-on {:g} plus --stuck-off {:g} is {:g}; the fractions of cells stuck at "
+        "either level add to at most 1",
+        req.stuck_on_rate, req.stuck_off_rate, req.stuck_on_rate + req.stuck_off_rate));
+  }
+}
+
 AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
+  check_accuracy_request(req);
   AccuracyReport report;
   report.model = req.model.empty() ? shipped("model.safetensors") : req.model;
   report.data = req.data.empty() ? shipped("eval.txt") : req.data;

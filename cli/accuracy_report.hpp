@@ -29,6 +29,9 @@ struct AccuracyReport {
   std::vector<AccuracyResult> cases;  // float, GPU FP16, digital INT8, CIM ideal, CIM noisy
 };
 
+// A request whose options contradict each other is a UserError (run_accuracy checks too; a
+// command checks first so that a long run is not wasted).
+void check_accuracy_request(const AccuracyRequest& request);
 AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& request);
 std::string accuracy_table(const AccuracyReport& report);
 nlohmann::ordered_json accuracy_json(const AccuracyReport& report);

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +28,21 @@
 namespace cimsim {
 
 namespace {
+
+// A real-valued option within [lo, hi]. CLI::Range lets NaN through (every comparison with it is
+// false), and a NaN rate or amplitude would silently turn a mechanism off or poison the result.
+CLI::Validator finite_range(double lo, double hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        double v = 0;
+        const char* end = text.data() + text.size();
+        const auto [stop, ec] = std::from_chars(text.data(), end, v);
+        if (ec != std::errc() || stop != end || !std::isfinite(v) || v < lo || v > hi)
+          return fmt::format("'{}' is not a number from {:g} to {:g}", text, lo, hi);
+        return "";
+      },
+      fmt::format("FLOAT in [{:g}, {:g}]", lo, hi));
+}
 
 struct WorkloadOptions {
   std::string workload;
@@ -105,7 +121,7 @@ int run_cli(int argc, char** argv) {
   add_workload_options(check, wo);
   check->add_option("--golden", golden_file, "golden JSON report")->required();
   check->add_option("--tolerance", tolerance, "relative tolerance for non-count numbers")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(finite_range(0.0, 1.0));
 
   // params, workloads
   auto* params = app.add_subcommand(
@@ -133,24 +149,24 @@ int run_cli(int argc, char** argv) {
                         ->check(CLI::IsMember({"fixed", "calibrated", "per_column"})));
     added.push_back(cmd->add_option("--stuck-on", acc.stuck_on_rate,
                                     "fraction of cells stuck at the highest level")
-                        ->check(CLI::Range(0.0, 1.0)));
+                        ->check(finite_range(0.0, 1.0)));
     added.push_back(cmd->add_option("--stuck-off", acc.stuck_off_rate,
                                     "fraction of cells stuck at the lowest level")
-                        ->check(CLI::Range(0.0, 1.0)));
+                        ->check(finite_range(0.0, 1.0)));
     added.push_back(
         cmd->add_flag("--ir-drop", acc.ir_drop, "first-order IR drop along word and bit lines"));
     added.push_back(cmd->add_option("--adc-offset", acc.adc_offset_sigma_lsb,
                                     "ADC offset sigma per column, in steps")
-                        ->check(CLI::Range(0.0, 100.0)));
+                        ->check(finite_range(0.0, 100.0)));
     added.push_back(cmd->add_option("--adc-inl", acc.adc_inl_lsb,
                                     "ADC integral nonlinearity (bow amplitude), in steps")
-                        ->check(CLI::Range(-100.0, 100.0)));
+                        ->check(finite_range(-100.0, 100.0)));
     added.push_back(cmd->add_option("--adc-dnl", acc.adc_dnl_sigma_lsb,
                                     "ADC differential nonlinearity sigma, in steps")
-                        ->check(CLI::Range(0.0, 100.0)));
+                        ->check(finite_range(0.0, 100.0)));
     added.push_back(
         cmd->add_option("--drift-time", acc.drift_time_s, "seconds since programming, for drift")
-            ->check(CLI::Range(0.0, 1e12)));
+            ->check(finite_range(0.0, 1e12)));
     return added;
   };
   add_accuracy_options(accuracy);
@@ -220,7 +236,7 @@ int run_cli(int argc, char** argv) {
           ->add_option("--systemc-time-limit", sweep_replay_limit_s,
                        "seconds of wall time one SystemC replay may take before it is stopped "
                        "(its point says so)")
-          ->check(CLI::Range(1e-3, 1e9));
+          ->check(finite_range(1e-3, 1e9));
   sweep
       ->add_option("--systemc", sweep_systemc,
                    "also replay these feasible points in SystemC with contention, each in its "
@@ -360,6 +376,7 @@ int run_cli(int argc, char** argv) {
         "error: --seq applies only to prefill; decode generates one token per sequence after "
         "--context tokens");
   }
+  if (*accuracy || (*run && run_accuracy_too)) check_accuracy_request(acc);
   if (*run && !run_accuracy_too) {
     for (const CLI::Option* o : run_accuracy_options) {
       if (o->count() > 0) {
