@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -44,6 +45,21 @@ CLI::Validator finite_range(double lo, double hi) {
       fmt::format("FLOAT in [{:g}, {:g}]", lo, hi));
 }
 
+// A whole-number option within [lo, hi]: "1.5" and "-1" are not counts, seeds or sizes
+// (CLI::Range called 1.5 "not in range 1 to 65536", and an unsigned seed took -1 as 2^64 - 1).
+CLI::Validator integer_range(std::uint64_t lo, std::uint64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        std::uint64_t v = 0;
+        const char* end = text.data() + text.size();
+        const auto [stop, ec] = std::from_chars(text.data(), end, v);
+        if (ec != std::errc() || stop != end || v < lo || v > hi)
+          return fmt::format("'{}' is not an integer from {} to {}", text, lo, hi);
+        return "";
+      },
+      fmt::format("INT in [{}, {}]", lo, hi));
+}
+
 struct WorkloadOptions {
   std::string workload;
   WorkloadRequest request;
@@ -68,11 +84,12 @@ void add_workload_options(CLI::App* cmd, WorkloadOptions& o) {
   o.seq_options.push_back(
       cmd->add_option("--seq", o.request.seq,
                       "tokens per sequence (prefill; default 128, or the image's tokens for ViT)")
-          ->check(CLI::Range(1, 1 << 20)));
-  cmd->add_option("--batch", o.request.batch, "sequences per batch")->check(CLI::Range(1, 1 << 16));
+          ->check(integer_range(1, 1 << 20)));
+  cmd->add_option("--batch", o.request.batch, "sequences per batch")
+      ->check(integer_range(1, 1 << 16));
   o.context_options.push_back(
       cmd->add_option("--context", o.request.context, "tokens already in the KV cache (decode)")
-          ->check(CLI::Range(0, 1 << 22)));
+          ->check(integer_range(0, 1 << 22)));
   cmd->add_option(
       "--gpu", o.gpu,
       "GPU baseline: a card in configs/gpu (A100-SXM4-80GB, H100-SXM5-80GB, H200-SXM-141GB) or a "
@@ -140,8 +157,9 @@ int run_cli(int argc, char** argv) {
     added.push_back(cmd->add_option("--data", acc.data,
                                     "evaluation text (default: the shipped evaluation text)"));
     added.push_back(cmd->add_option("--windows", acc.windows, "context windows to evaluate")
-                        ->check(CLI::Range(1, 100000)));
-    added.push_back(cmd->add_option("--seed", acc.seed, "seed of every device-noise draw"));
+                        ->check(integer_range(1, 100000)));
+    added.push_back(cmd->add_option("--seed", acc.seed, "seed of every device-noise draw")
+                        ->check(integer_range(0, UINT64_MAX)));
     added.push_back(cmd->add_option("--adc-range", acc.adc_range,
                                     "ADC range: fixed (full scale of the array), calibrated "
                                     "(largest sum on one window of "
@@ -203,21 +221,22 @@ int run_cli(int argc, char** argv) {
   mesh->add_option("arch", mesh_arch,
                    "architecture YAML file for the mesh size and link card (optional)");
   mesh->add_option("--k", mesh_k, "k x k mesh (overrides the architecture's size)")
-      ->check(CLI::Range(1, 64));
+      ->check(integer_range(1, 64));
   mesh->add_option("--pattern", mesh_options.pattern, "uniform | transpose | hotspot")
       ->check(CLI::IsMember({"uniform", "transpose", "hotspot"}));
   mesh->add_option("--rates", mesh_options.injection_rates,
                    "injection rates in flits/node/cycle (a list sweeps)")
       ->delimiter(',');
   mesh->add_option("--packet-flits", mesh_options.packet_flits, "flits per packet")
-      ->check(CLI::Range(1, 1024));
+      ->check(integer_range(1, 1024));
   // A billion cycles is about a quarter of an hour of simulation on one core (bench_mesh);
   // checked as numbers so that a negative count cannot wrap to 2^64.
   mesh->add_option("--warmup", mesh_options.warmup_cycles, "warm-up cycles per rate")
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1000000000}));
+      ->check(integer_range(0, 1000000000));
   mesh->add_option("--cycles", mesh_options.measure_cycles, "measured cycles per rate")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1000000000}));
-  mesh->add_option("--seed", mesh_options.seed, "traffic seed");
+      ->check(integer_range(1, 1000000000));
+  mesh->add_option("--seed", mesh_options.seed, "traffic seed")
+      ->check(integer_range(0, UINT64_MAX));
   mesh->add_option("--csv", mesh_options.csv_path,
                    "write link utilization (heatmap-ready CSV) here");
   auto* sweep = app.add_subcommand(
@@ -229,7 +248,7 @@ int run_cli(int argc, char** argv) {
   sweep
       ->add_option("--threads", sweep_threads,
                    "worker threads (default: one per hardware thread; results do not depend on it)")
-      ->check(CLI::Range(0u, 1024u));
+      ->check(integer_range(0, 1024));
   double sweep_replay_limit_s = kDefaultReplayTimeLimitS;
   CLI::Option* sweep_replay_limit_option =
       sweep
