@@ -46,7 +46,7 @@ class CheckCommand : public Command {
     workload_.add_to(check);
     check->add_option("--golden", golden_file_, "golden JSON report")->required();
     check->add_option("--tolerance", tolerance_, "relative tolerance for non-count numbers")
-        ->check(finite_range(0.0, 1.0));
+        ->transform(finite_range(0.0, 1.0));
     return check;
   }
 

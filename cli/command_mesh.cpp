@@ -22,20 +22,21 @@ class MeshCommand : public Command {
     mesh->add_option("arch", arch_file_,
                      "architecture YAML file for the mesh size and link card (optional)");
     mesh->add_option("--k", k_, "k x k mesh (overrides the architecture's size)")
-        ->check(integer_range(1, 64));
+        ->transform(integer_range(1, 64));
     mesh->add_option("--pattern", options_.pattern, "uniform | transpose | hotspot")
         ->check(CLI::IsMember({"uniform", "transpose", "hotspot"}));
     mesh->add_option("--rates", options_.injection_rates,
                      "injection rates in flits/node/cycle (a list sweeps)")
         ->delimiter(',');
     mesh->add_option("--packet-flits", options_.packet_flits, "flits per packet")
-        ->check(integer_range(1, 1024));
+        ->transform(integer_range(1, 1024));
     // A billion cycles is about a quarter of an hour of simulation on one core (bench_mesh).
     mesh->add_option("--warmup", options_.warmup_cycles, "warm-up cycles per rate")
-        ->check(integer_range(0, 1000000000));
+        ->transform(integer_range(0, 1000000000));
     mesh->add_option("--cycles", options_.measure_cycles, "measured cycles per rate")
-        ->check(integer_range(1, 1000000000));
-    mesh->add_option("--seed", options_.seed, "traffic seed")->check(integer_range(0, UINT64_MAX));
+        ->transform(integer_range(1, 1000000000));
+    mesh->add_option("--seed", options_.seed, "traffic seed")
+        ->transform(integer_range(0, UINT64_MAX));
     mesh->add_option("--csv", options_.csv_path, "write link utilization (heatmap-ready CSV) here");
     return mesh;
   }

@@ -23,13 +23,13 @@ class SweepCommand : public Command {
         ->add_option(
             "--threads", threads_,
             "worker threads (default: one per hardware thread; results do not depend on it)")
-        ->check(integer_range(0, 1024));
+        ->transform(integer_range(0, 1024));
     replay_limit_option_ =
         sweep
             ->add_option("--systemc-time-limit", replay_limit_s_,
                          "seconds of wall time one SystemC replay may take before it is stopped "
                          "(its point says so)")
-            ->check(finite_range(1e-3, 1e9));
+            ->transform(finite_range(1e-3, 1e9));
     sweep
         ->add_option("--systemc", systemc_,
                      "also replay these feasible points in SystemC with contention, each in its "

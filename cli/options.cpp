@@ -9,14 +9,19 @@
 
 namespace cimsim {
 
+// Both validators hand CLI11 the value rewritten in plain decimal: CLI11 itself reads "010" as
+// octal and "0x10" as hex, so a number checked one way would be stored another.
 CLI::Validator finite_range(double lo, double hi) {
   return CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
+        const std::size_t sign = !text.empty() && text.front() == '+' ? 1 : 0;
         double v = 0;
         const char* end = text.data() + text.size();
-        const auto [stop, ec] = std::from_chars(text.data(), end, v);
-        if (ec != std::errc() || stop != end || !std::isfinite(v) || v < lo || v > hi)
+        const auto [stop, ec] = std::from_chars(text.data() + sign, end, v);
+        if (text.size() == sign || ec != std::errc() || stop != end || !std::isfinite(v) ||
+            v < lo || v > hi)
           return fmt::format("'{}' is not a number from {:g} to {:g}", text, lo, hi);
+        text = fmt::format("{:.17g}", v);
         return "";
       },
       fmt::format("FLOAT in [{:g}, {:g}]", lo, hi));
@@ -25,11 +30,13 @@ CLI::Validator finite_range(double lo, double hi) {
 CLI::Validator integer_range(std::uint64_t lo, std::uint64_t hi) {
   return CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
+        const std::size_t sign = !text.empty() && text.front() == '+' ? 1 : 0;
         std::uint64_t v = 0;
         const char* end = text.data() + text.size();
-        const auto [stop, ec] = std::from_chars(text.data(), end, v);
-        if (ec != std::errc() || stop != end || v < lo || v > hi)
+        const auto [stop, ec] = std::from_chars(text.data() + sign, end, v);
+        if (text.size() == sign || ec != std::errc() || stop != end || v < lo || v > hi)
           return fmt::format("'{}' is not an integer from {} to {}", text, lo, hi);
+        text = std::to_string(v);
         return "";
       },
       fmt::format("INT in [{}, {}]", lo, hi));
@@ -43,12 +50,12 @@ void WorkloadOptions::add_to(CLI::App* cmd) {
   seq_option =
       cmd->add_option("--seq", request.seq,
                       "tokens per sequence (prefill; default 128, or the image's tokens for ViT)")
-          ->check(integer_range(1, 1 << 20));
+          ->transform(integer_range(1, 1 << 20));
   cmd->add_option("--batch", request.batch, "sequences per batch")
-      ->check(integer_range(1, 1 << 16));
+      ->transform(integer_range(1, 1 << 16));
   context_option =
       cmd->add_option("--context", request.context, "tokens already in the KV cache (decode)")
-          ->check(integer_range(0, 1 << 22));
+          ->transform(integer_range(0, 1 << 22));
   cmd->add_option(
       "--gpu", gpu,
       "GPU baseline: a card in configs/gpu (A100-SXM4-80GB, H100-SXM5-80GB, H200-SXM-141GB) or a "
@@ -91,9 +98,9 @@ std::vector<CLI::Option*> add_accuracy_options(CLI::App* cmd, AccuracyRequest& a
   added.push_back(cmd->add_option("--data", acc.data,
                                   "evaluation text (default: the shipped evaluation text)"));
   added.push_back(cmd->add_option("--windows", acc.windows, "context windows to evaluate")
-                      ->check(integer_range(1, 100000)));
+                      ->transform(integer_range(1, 100000)));
   added.push_back(cmd->add_option("--seed", acc.seed, "seed of every device-noise draw")
-                      ->check(integer_range(0, UINT64_MAX)));
+                      ->transform(integer_range(0, UINT64_MAX)));
   added.push_back(cmd->add_option("--adc-range", acc.adc_range,
                                   "ADC range: fixed (full scale of the array), calibrated "
                                   "(largest sum on one window of "
@@ -101,24 +108,24 @@ std::vector<CLI::Option*> add_accuracy_options(CLI::App* cmd, AccuracyRequest& a
                       ->check(CLI::IsMember({"fixed", "calibrated", "per_column"})));
   added.push_back(cmd->add_option("--stuck-on", acc.stuck_on_rate,
                                   "fraction of cells stuck at the highest level")
-                      ->check(finite_range(0.0, 1.0)));
+                      ->transform(finite_range(0.0, 1.0)));
   added.push_back(cmd->add_option("--stuck-off", acc.stuck_off_rate,
                                   "fraction of cells stuck at the lowest level")
-                      ->check(finite_range(0.0, 1.0)));
+                      ->transform(finite_range(0.0, 1.0)));
   added.push_back(
       cmd->add_flag("--ir-drop", acc.ir_drop, "first-order IR drop along word and bit lines"));
   added.push_back(cmd->add_option("--adc-offset", acc.adc_offset_sigma_lsb,
                                   "ADC offset sigma per column, in steps")
-                      ->check(finite_range(0.0, 100.0)));
+                      ->transform(finite_range(0.0, 100.0)));
   added.push_back(cmd->add_option("--adc-inl", acc.adc_inl_lsb,
                                   "ADC integral nonlinearity (bow amplitude), in steps")
-                      ->check(finite_range(-100.0, 100.0)));
+                      ->transform(finite_range(-100.0, 100.0)));
   added.push_back(cmd->add_option("--adc-dnl", acc.adc_dnl_sigma_lsb,
                                   "ADC differential nonlinearity sigma, in steps")
-                      ->check(finite_range(0.0, 100.0)));
+                      ->transform(finite_range(0.0, 100.0)));
   added.push_back(
       cmd->add_option("--drift-time", acc.drift_time_s, "seconds since programming, for drift")
-          ->check(finite_range(0.0, 1e12)));
+          ->transform(finite_range(0.0, 1e12)));
   return added;
 }
 

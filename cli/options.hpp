@@ -12,6 +12,7 @@
 
 namespace cimsim {
 
+// Attach with ->transform() (->check() would hand CLI11 the text unnormalized).
 // A real-valued option within [lo, hi]. CLI::Range lets NaN through (every comparison with it is
 // false), and a NaN rate or amplitude would silently turn a mechanism off or poison the result.
 CLI::Validator finite_range(double lo, double hi);

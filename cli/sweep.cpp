@@ -55,6 +55,14 @@ void check_axis_key(const ConfigNode& axes, const std::string& key, const std::s
                                "workload.batch and workload.{}",
                                phase, phase == "prefill" ? "seq" : "context"));
   }
+  // Names, descriptions and sources are not design choices; a preset would replace the
+  // architecture's own keys.
+  auto design_choice = [](const std::string& path) {
+    for (const char* part : {"name", "description", "source"}) {
+      if (path == part || path.ends_with(fmt::format(".{}", part))) return false;
+    }
+    return path != "technology.preset" && path != "package.link.preset";
+  };
   std::vector<std::string> known;
   bool found = false;
   for (const ParamDoc& p : parameter_docs()) {
@@ -66,7 +74,7 @@ void check_axis_key(const ConfigNode& axes, const std::string& key, const std::s
     // A section (crossbar.adc) is closer in spelling to a sibling key than to its own keys.
     std::vector<std::string> inside;
     for (const std::string& k : known) {
-      if (k.rfind(key + ".", 0) == 0) inside.push_back(k);
+      if (k.rfind(key + ".", 0) == 0 && design_choice(k)) inside.push_back(k);
     }
     if (!inside.empty()) {
       axes.fail(key, fmt::format("a section, not a parameter; sweep one of its keys: {}",
@@ -76,16 +84,13 @@ void check_axis_key(const ConfigNode& axes, const std::string& key, const std::s
     axes.fail(key, hint.empty() ? "not an architecture key (see `cimsim params`)"
                                 : fmt::format("not an architecture key; did you mean '{}'?", hint));
   }
-  auto last_part = [&](std::string_view part) {
-    return key == part || key.ends_with(fmt::format(".{}", part));
-  };
-  if (last_part("name") || last_part("description") || last_part("source")) {
-    axes.fail(key, "names and descriptions are not design choices; sweep a parameter");
-  }
   if (key == "technology.preset" || key == "package.link.preset") {
     axes.fail(key,
               "a preset would replace the architecture's own keys; sweep the keys themselves, or "
               "run one sweep per architecture");
+  }
+  if (!design_choice(key)) {
+    axes.fail(key, "names and descriptions are not design choices; sweep a parameter");
   }
 }
 
