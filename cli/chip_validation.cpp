@@ -52,7 +52,7 @@ ChipFigure parse_figure(const ConfigNode& measured, const std::string& key,
     fig.hi = fig.measured * (1.0 + tolerance);
     fig.measured_text = fmt::format("{:g} ±{:g}%", fig.measured, 100.0 * tolerance);
   }
-  f.allow("source");
+  f.free_text("source");
   fig.role = f.choice("role", {"check", "calibration"}, "check");
   f.finish();
   return fig;

@@ -128,11 +128,11 @@ std::string replay(const RunResult& result, const ReplayRequest& request, Json& 
   const bool kv = std::any_of(sim.chiplets.begin(), sim.chiplets.end(),
                               [](const ChipletUse& c) { return c.kv_arrays_busy_s > 0; });
   text += fmt::format(
-      "  chiplet modules (tiles, arrays busy us, ADC banks busy us, vector unit busy us, {}"
-      "rows):\n",
+      "  chiplet modules (Tile modules, one per weight matrix placed there; arrays busy us, ADC "
+      "banks busy us, vector unit busy us, {}rows):\n",
       kv ? "KV arrays busy us, " : "");
   for (const auto& c : sim.chiplets) {
-    text += fmt::format("    {:<10} {:>3} tiles {:>10.3f} {:>10.3f} {:>10.3f}{} {:>8}\n", c.name,
+    text += fmt::format("    {:<10} {:>3} matrices {:>10.3f} {:>10.3f} {:>10.3f}{} {:>8}\n", c.name,
                         c.tiles, c.array_busy_s / kMicro, c.adc_bank_busy_s / kMicro,
                         c.vector_unit_busy_s / kMicro,
                         kv ? fmt::format(" {:>10.3f}", c.kv_arrays_busy_s / kMicro) : "", c.rows);

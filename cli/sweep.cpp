@@ -107,9 +107,13 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
   ConfigNode sweep = ConfigNode::load_string(sweep_text, sweep_file, nullptr);
   Plan plan;
   out.name = sweep.string("name");
-  sweep.allow("description");
+  sweep.free_text("description");
   plan.arch_file = beside(sweep_file, sweep.string("arch"));
   out.arch_file = plan.arch_file;
+  if (std::filesystem::is_directory(plan.arch_file)) {
+    sweep.fail("arch",
+               fmt::format("'{}' is a folder; expected an architecture file", plan.arch_file));
+  }
   if (!std::filesystem::is_regular_file(plan.arch_file)) {
     sweep.fail("arch", fmt::format("no architecture file '{}' (a path relative to the sweep file)",
                                    plan.arch_file));
@@ -118,7 +122,15 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
 
   ConfigNode w = sweep.child("workload");
   std::string workload = w.string("name");
-  if (looks_like_file(workload)) workload = beside(sweep_file, workload);
+  if (looks_like_file(workload)) {
+    workload = beside(sweep_file, workload);
+    if (std::filesystem::is_directory(workload))
+      w.fail("name", fmt::format("'{}' is a folder; expected a workload file", workload));
+    if (!std::filesystem::is_regular_file(workload)) {
+      w.fail("name",
+             fmt::format("no workload file '{}' (a path relative to the sweep file)", workload));
+    }
+  }
   WorkloadRequest request;
   request.phase = w.choice("phase", {"prefill", "decode"}, "prefill");
   if (request.phase == "prefill") {

@@ -132,8 +132,8 @@ CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
 
 LinkSpec parse_link(const ConfigNode& given) {
   ConfigNode n = with_preset(given, "link");
-  n.allow("description");
-  n.allow("source");
+  n.free_text("description");
+  n.free_text("source");
   LinkSpec l;
   l.name = n.string("name", "link");
   l.energy_per_bit = n.quantity<Dim::energy_per_bit>("energy_per_bit", {}, 0.0, 1e-9, false);
@@ -150,7 +150,7 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
   ArchSpec s;
   s.file = file;
   s.name = root.string("name");
-  root.allow("description");
+  root.free_text("description");
   if (technology) {
     root.allow("technology");
     s.technology = *technology;
@@ -245,7 +245,7 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
                     s.clock.si * 1e-9));
   }
   ConfigNode d = p.child("dram");
-  d.allow("source");
+  d.free_text("source");
   s.package.dram.energy_per_bit =
       d.quantity<Dim::energy_per_bit>("energy_per_bit", {}, 0.0, 1e-9, false);
   s.package.dram.bandwidth = d.quantity<Dim::bandwidth>("bandwidth", {}, 1.0, 1e18, false);

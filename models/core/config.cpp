@@ -108,7 +108,7 @@ std::string node_kind(const YAML::Node& n) {
 void check_keys(const YAML::Node& n, const std::string& file) {
   // A tag would be read past ('!!float 256' as the integer 256, '!!str 5' as a number): the
   // schema, not the file, says what type a key holds.
-  if (n.IsDefined() && !n.IsNull() && n.Tag() != "?" && n.Tag() != "!") {
+  if (n.IsDefined() && !n.IsNull() && !n.Tag().empty() && n.Tag() != "?" && n.Tag() != "!") {
     std::string tag = n.Tag();
     if (tag.rfind("tag:yaml.org,2002:", 0) == 0) tag = "!!" + tag.substr(18);
     config_error(SourceLocation{file, n.Mark().line + 1, n.Mark().column + 1}, "",
@@ -250,11 +250,16 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& f
           file, documents[i].Mark().line + 1, documents[i].Mark().column + 1));
     }
     doc->root = documents.empty() ? YAML::Node() : documents.front();
+    if (doc->root.IsNull()) {
+      throw UserError(fmt::format(
+          "{}: error: the file holds no keys (it is empty, only comments or null); expected a "
+          "mapping of keys",
+          file));
+    }
   } catch (const YAML::ParserException& e) {
     throw UserError(fmt::format("{}:{}:{}: error: YAML syntax: {}", file, e.mark.line + 1,
                                 e.mark.column + 1, e.msg));
   }
-  if (doc->root.IsNull()) doc->root = YAML::Node(YAML::NodeType::Map);
   check_keys(doc->root, file);
   if (!doc->root.IsMap()) {
     throw UserError(
@@ -409,6 +414,15 @@ void ConfigNode::allow(std::string_view key) const {
   if (fallback_) fallback_->allow(key);
 }
 
+void ConfigNode::free_text(std::string_view key) const {
+  allow(key);
+  if (const YAML::Node* v = own(key); v && !v->IsScalar() && !v->IsNull()) {
+    fail_at({*v, doc_.get(), "", false}, key,
+            fmt::format("expected text (free text, quoted when it holds ':' or '#'), got {}",
+                        node_kind(*v)));
+  }
+}
+
 void ConfigNode::fail_at(const Found& f, std::string_view key, const std::string& what) const {
   config_error(location_of(f.value, f.doc), key_path(key), what);
 }
@@ -539,6 +553,9 @@ std::string ConfigNode::string(std::string_view key, std::optional<std::string> 
     return *fallback;
   }
   std::string v = scalar_text(key, *f, "text");
+  // A required text (a name, a path, a preset) left empty is as good as missing.
+  if (!fallback && v.find_first_not_of(" \t") == std::string::npos)
+    fail_at(*f, key, "an empty text; expected a non-empty one");
   if (resolved_) record(key, v, source_of(*f));
   return v;
 }

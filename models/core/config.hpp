@@ -115,6 +115,9 @@ class ConfigNode {
 
   // Marks a key as understood without reading it through a typed getter.
   void allow(std::string_view key) const;
+  // A free-text key the models do not read (description, source): allowed, and when written here
+  // it must be text (a list would be dropped without a word).
+  void free_text(std::string_view key) const;
   // Rejects every key present that no getter asked for. Call after reading all keys.
   void finish() const;
   // Throws a UserError located at `key` (or at this node when the key is absent).

@@ -157,6 +157,8 @@ std::optional<double> parse_quantity(std::string_view text, Dim d, std::string* 
   }
   if (!std::isfinite(number)) return fail("the number is not finite");
   std::string_view unit = trim(std::string_view(end, s.data() + s.size() - end));
+  // Zero is zero in every unit ("input_buffer: 0" for none); any other number needs its unit.
+  if (unit.empty() && number == 0.0) return 0.0;
   if (unit.empty()) {
     return fail(fmt::format("missing unit; expected {} such as '{}'", dimension_name(d),
                             dimension_example(d)));

@@ -12,7 +12,7 @@
 namespace cimsim {
 
 GpuCard parse_gpu_card(const ConfigNode& n) {
-  n.allow("description");
+  n.free_text("description");
   GpuCard g;
   // Rates and sizes start at one unit (1 Hz, 1 bit, 1 bit/s): far below any card, and what keeps
   // times such as bytes / bandwidth finite.

@@ -9,8 +9,8 @@ namespace cimsim {
 
 TechnologyCard parse_technology(const ConfigNode& given) {
   ConfigNode node = with_preset(given, "tech");
-  node.allow("description");
-  node.allow("source");
+  node.free_text("description");
+  node.free_text("source");
 
   TechnologyCard t;
   t.name = node.string("name");

@@ -40,7 +40,7 @@ namespace {
 TransformerShape load_workload_file(const std::string& path) {
   ConfigNode root = ConfigNode::load_file(path, nullptr);
   ConfigNode t = root.child("transformer");
-  root.allow("description");
+  root.free_text("description");
   TransformerShape s;
   s.name = root.string("name");
   s.source = root.string("source", path);
@@ -64,13 +64,23 @@ TransformerShape load_workload_file(const std::string& path) {
   s.image_tokens = static_cast<int>(t.integer("image_tokens", 0, 1 << 20, 0));
   if (s.patch_pixels > 0 && s.image_tokens < 2)
     t.fail("image_tokens",
-           "a patch-embedded (ViT) workload needs image_tokens: patches plus the class token");
+           fmt::format("image_tokens {}: a patch-embedded (ViT) workload needs at least 2 (its "
+                       "patches plus the class token)",
+                       s.image_tokens));
+  // Decode appends text tokens, which a patch-embedded model has no embedding for.
+  if (s.patch_pixels > 0 && s.style != "encoder")
+    t.fail("patch_pixels", "a patch-embedded (ViT) workload is an encoder; write style: encoder");
   // On a token-input model image_tokens would silently fix the prefill length.
   if (s.patch_pixels == 0 && s.image_tokens > 0)
     t.fail("image_tokens",
            "image_tokens applies only to a patch-embedded (ViT) workload; set patch_pixels or "
            "remove image_tokens (text models take their length from --seq)");
   s.rope = t.boolean("rope", false);
+  // RoPE rotates each head's values in pairs.
+  if (s.rope && (s.d_model / s.heads) % 2 != 0)
+    t.fail("rope", fmt::format("RoPE rotates pairs of values, but a head holds d_model / heads = "
+                               "{} / {} = {}, an odd number",
+                               s.d_model, s.heads, s.d_model / s.heads));
   t.finish();
   root.finish();
   return s;

@@ -18,6 +18,10 @@ TEST_CASE("unit strings become SI quantities", "[units]") {
   CHECK(*parse_quantity("32GB/s", Dim::bandwidth, &problem) == 256e9);
   CHECK(*parse_quantity("0.01mm2", Dim::area, &problem) == Approx(0.01e-6));
   CHECK(*parse_quantity("12F2", Dim::feature_area, &problem) == 12.0);
+  // Zero needs no unit; any other number does.
+  CHECK(*parse_quantity("0", Dim::data_size, &problem) == 0.0);
+  CHECK(*parse_quantity("0.0", Dim::energy, &problem) == 0.0);
+  CHECK_FALSE(parse_quantity("1e-30", Dim::energy, &problem));
 }
 
 TEST_CASE("bad unit strings say what was expected", "[units]") {
