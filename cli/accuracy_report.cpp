@@ -1,10 +1,12 @@
 #include "cli/accuracy_report.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 
 #include "cli/report.hpp"
 #include "models/core/config.hpp"
@@ -30,6 +32,36 @@ std::string shown_path(const std::string& path) {
   const fs::path relative = absolute.lexically_relative(fs::current_path(ec));
   if (!ec && !relative.empty() && *relative.begin() != "..") return relative.string();
   return absolute.string();
+}
+
+// On a terminal, the crossbar cases say where they are: they simulate every ADC conversion, and
+// small row groups (active_rows: 1) can take many minutes. Progress goes to stderr and only to a
+// terminal, so logs and pinned outputs stay as they are.
+class ProgressBackend final : public MatmulBackend {
+ public:
+  ProgressBackend(MatmulBackend& inner, std::string label, std::size_t matmuls_per_run)
+      : inner_(inner),
+        label_(std::move(label)),
+        total_(std::max<std::size_t>(matmuls_per_run, 1)) {}
+  ~ProgressBackend() override { std::cerr << "\r\033[K" << std::flush; }
+  Eigen::MatrixXf weight_matmul(int index, const Eigen::MatrixXf& x) override {
+    std::cerr << fmt::format("\r\033[K  {}: weight matmul {} of {}", label_, ++done_, total_)
+              << std::flush;
+    return inner_.weight_matmul(index, x);
+  }
+  Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b,
+                                    bool a_nonnegative) override {
+    return inner_.activation_matmul(a, b, a_nonnegative);
+  }
+
+ private:
+  MatmulBackend& inner_;
+  std::string label_;
+  std::size_t total_, done_ = 0;
+};
+
+bool stderr_is_terminal() {
+  return ::isatty(STDERR_FILENO) != 0;
 }
 
 }  // namespace
@@ -88,9 +120,16 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   noisy.adc_dnl_sigma_lsb = req.adc_dnl_sigma_lsb;
   for (const auto& [label, nonideal] :
        {std::pair{"ideal devices", ideal}, std::pair{"device noise", noisy}}) {
+    const std::string name = fmt::format("CIM {}, {}", arch.name, label);
+    if (stderr_is_terminal())
+      std::cerr << fmt::format("\r\033[K  {}: programming the arrays", name) << std::flush;
     auto xbar = make_crossbar_backend(w, spec, device, nonideal, calibration);
-    report.cases.push_back(evaluate_accuracy(fmt::format("CIM {}, {}", arch.name, label), w,
-                                             windows, *xbar, reference));
+    if (!stderr_is_terminal()) {
+      report.cases.push_back(evaluate_accuracy(name, w, windows, *xbar, reference));
+      continue;
+    }
+    ProgressBackend progress(*xbar, name, windows.size() * w.weight_matrices().size());
+    report.cases.push_back(evaluate_accuracy(name, w, windows, progress, reference));
   }
   return report;
 }
