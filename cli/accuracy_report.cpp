@@ -37,16 +37,32 @@ std::string shown_path(const std::string& path) {
 // On a terminal, the crossbar cases say where they are: they simulate every ADC conversion, and
 // small row groups (active_rows: 1) can take many minutes. Progress goes to stderr and only to a
 // terminal, so logs and pinned outputs stay as they are.
+class StatusLine {
+ public:
+  StatusLine() : on_(::isatty(STDERR_FILENO) != 0) {}
+  ~StatusLine() {  // also when an error leaves the run, before main prints it
+    if (on_) std::cerr << "\r\033[K" << std::flush;
+  }
+  bool on() const { return on_; }
+  void show(const std::string& text) const {
+    if (on_) std::cerr << "\r\033[K  " << text << std::flush;
+  }
+
+ private:
+  bool on_;
+};
+
+// Forwards to the crossbar backend, counting its weight matmuls on the status line.
 class ProgressBackend final : public MatmulBackend {
  public:
-  ProgressBackend(MatmulBackend& inner, std::string label, std::size_t matmuls_per_run)
+  ProgressBackend(MatmulBackend& inner, const StatusLine& status, std::string label,
+                  std::size_t matmuls_per_run)
       : inner_(inner),
+        status_(status),
         label_(std::move(label)),
         total_(std::max<std::size_t>(matmuls_per_run, 1)) {}
-  ~ProgressBackend() override { std::cerr << "\r\033[K" << std::flush; }
   Eigen::MatrixXf weight_matmul(int index, const Eigen::MatrixXf& x) override {
-    std::cerr << fmt::format("\r\033[K  {}: weight matmul {} of {}", label_, ++done_, total_)
-              << std::flush;
+    status_.show(fmt::format("{}: weight matmul {} of {}", label_, ++done_, total_));
     return inner_.weight_matmul(index, x);
   }
   Eigen::MatrixXf activation_matmul(const Eigen::MatrixXf& a, const Eigen::MatrixXf& b,
@@ -56,13 +72,10 @@ class ProgressBackend final : public MatmulBackend {
 
  private:
   MatmulBackend& inner_;
+  const StatusLine& status_;
   std::string label_;
   std::size_t total_, done_ = 0;
 };
-
-bool stderr_is_terminal() {
-  return ::isatty(STDERR_FILENO) != 0;
-}
 
 }  // namespace
 
@@ -118,18 +131,15 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
   noisy.adc_offset_sigma_lsb = req.adc_offset_sigma_lsb;
   noisy.adc_inl_lsb = req.adc_inl_lsb;
   noisy.adc_dnl_sigma_lsb = req.adc_dnl_sigma_lsb;
+  const StatusLine status;
   for (const auto& [label, nonideal] :
        {std::pair{"ideal devices", ideal}, std::pair{"device noise", noisy}}) {
     const std::string name = fmt::format("CIM {}, {}", arch.name, label);
-    if (stderr_is_terminal())
-      std::cerr << fmt::format("\r\033[K  {}: programming the arrays", name) << std::flush;
+    status.show(name + ": programming the arrays");
     auto xbar = make_crossbar_backend(w, spec, device, nonideal, calibration);
-    if (!stderr_is_terminal()) {
-      report.cases.push_back(evaluate_accuracy(name, w, windows, *xbar, reference));
-      continue;
-    }
-    ProgressBackend progress(*xbar, name, windows.size() * w.weight_matrices().size());
-    report.cases.push_back(evaluate_accuracy(name, w, windows, progress, reference));
+    ProgressBackend progress(*xbar, status, name, windows.size() * w.weight_matrices().size());
+    MatmulBackend& backend = status.on() ? static_cast<MatmulBackend&>(progress) : *xbar;
+    report.cases.push_back(evaluate_accuracy(name, w, windows, backend, reference));
   }
   return report;
 }

@@ -65,8 +65,8 @@ std::vector<ChipPoint> validate_chip(const std::string& folder) {
   const std::string id = chip.string("id");
   const std::string source = chip.string("source");
   const std::string technology = chip.string("technology");
-  chip.allow("title");
-  chip.allow("notes");
+  chip.free_text("title");
+  chip.free_text("notes");
   const std::int64_t vectors = chip.integer("vectors", 1, 1 << 24, 1024);
   ConfigNode points = chip.child("points");
   if (points.keys().empty()) chip.fail("points", "a chip needs at least one operating point");
