@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "mapper/evaluator.hpp"
 #include "mapper/mapping.hpp"
@@ -39,15 +40,18 @@ ChipFigure parse_figure(const ConfigNode& measured, const std::string& key,
   ChipFigure fig;
   fig.metric = metric;
   if (f.has("min") || f.has("max")) {
+    // Figures of silicon sit far above 1e-6 (TOPS, TOPS/W, mm2); the floor keeps the error finite.
     fig.lo = f.number("min", 0.0, 1e12);
-    fig.hi = f.number("max", 0.0, 1e12);
+    fig.hi = f.number("max", 1e-6, 1e12);
     if (fig.hi <= fig.lo) f.fail("max", "the band's max must exceed its min");
     fig.measured = 0.5 * (fig.lo + fig.hi);
     fig.measured_text = fmt::format("{:g}-{:g}", fig.lo, fig.hi);
   } else {
-    fig.measured = f.number("value", 0.0, 1e12);
-    if (fig.measured <= 0) f.fail("value", "a measured figure must be above 0");
+    fig.measured = f.number("value", 1e-6, 1e12);
     const double tolerance = f.number("tolerance", 0.0, 1.0);
+    if (tolerance == 0.0)
+      f.fail("tolerance",
+             "a band of zero width; give a tolerance above 0 (a fraction, 0.25 for 25%)");
     fig.lo = fig.measured * (1.0 - tolerance);
     fig.hi = fig.measured * (1.0 + tolerance);
     fig.measured_text = fmt::format("{:g} ±{:g}%", fig.measured, 100.0 * tolerance);
@@ -79,8 +83,12 @@ std::vector<ChipPoint> validate_chip(const std::string& folder) {
     cp.source = source;
     cp.technology = technology;
     cp.arch_file = arch_file;
+    if (name.find_first_not_of(" \t") == std::string::npos ||
+        std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20; })) {
+      points.fail(name, "a point's name is one line of text, not empty");
+    }
     cp.precision = p.string("precision");
-    p.allow("notes");
+    p.free_text("notes");
     ConfigNode arch_root = ConfigNode::load_file(arch_file, nullptr);
     std::optional<ConfigNode> over = p.optional_child("override");
     // A preset under the override would bring its own values over the architecture's keys:
@@ -134,7 +142,16 @@ std::vector<ChipPoint> validate_chip(const std::string& folder) {
       cp.figures.push_back(f);
     }
     measured.finish();
-    if (cp.figures.empty()) measured.fail("tops_per_w", "a point needs at least one figure");
+    if (cp.figures.empty())
+      p.fail("measured", "a point needs at least one figure: tops_per_w, tops or area_mm2");
+    // The table's in/w/out column is the paper's condition; it must be what the model ran.
+    const std::string ran = fmt::format("{}/{}/{}", arch.crossbar.input_bits,
+                                        arch.crossbar.weight_bits, arch.crossbar.adc.bits);
+    if (cp.precision != ran) {
+      p.fail("precision", fmt::format("'{}', but the architecture runs {} (crossbar.input_bits / "
+                                      "weight_bits / adc.bits)",
+                                      cp.precision, ran));
+    }
     p.finish();
     out.push_back(std::move(cp));
   }
@@ -151,19 +168,38 @@ std::vector<ChipPoint> validate_chips(const std::string& chips_dir) {
   if (!fs::is_directory(dir, ec)) {
     throw UserError(fmt::format("error: chip folder '{}' does not exist or is not a folder", dir));
   }
+  if (fs::exists(fs::path(dir) / "chip.yaml")) {
+    throw UserError(fmt::format(
+        "error: '{}' is itself a chip folder; --chips takes the folder that holds chip folders",
+        dir));
+  }
+  // Every folder here is a chip: one without its chip.yaml would otherwise drop out unseen.
   std::vector<std::string> folders;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "chip.yaml")) {
-      folders.push_back(entry.path().string());
+    if (!entry.is_directory()) continue;
+    if (!fs::exists(entry.path() / "chip.yaml")) {
+      throw UserError(fmt::format(
+          "{}: error: a chip folder without chip.yaml (each folder under '{}' is a chip: its "
+          "chip.yaml and arch.yaml)",
+          entry.path().string(), dir));
     }
+    folders.push_back(entry.path().string());
   }
   std::sort(folders.begin(), folders.end());
   if (folders.empty()) {
     throw UserError(fmt::format("error: no chip folders (with a chip.yaml) under '{}'", dir));
   }
   std::vector<ChipPoint> out;
+  std::map<std::string, std::string> folder_of_id;
   for (const auto& f : folders) {
     auto points = validate_chip(f);
+    const std::string& id = points.front().chip;
+    if (const auto [it, fresh] = folder_of_id.emplace(id, f); !fresh) {
+      throw UserError(
+          fmt::format("{}/chip.yaml: error: at 'id': '{}' is also the id of {}; each "
+                      "chip needs its own",
+                      f, id, it->second));
+    }
     out.insert(out.end(), points.begin(), points.end());
   }
   return out;
@@ -184,6 +220,17 @@ std::string chip_validation_table(const std::vector<ChipPoint>& points) {
   return s;
 }
 
+namespace {
+
+// Text as one Markdown table cell: a '|' would end the cell.
+std::string markdown_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+}  // namespace
+
 std::string chip_validation_markdown(const std::vector<ChipPoint>& points) {
   std::string s =
       "| chip | point | source | technology | in/w/out bits | figure | measured | modelled | "
@@ -191,9 +238,9 @@ std::string chip_validation_markdown(const std::vector<ChipPoint>& points) {
   for (const auto& p : points) {
     for (const auto& f : p.figures) {
       s += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.4g} | {:+.1f}% | {} | {} |\n",
-                       p.chip, p.point, p.source, p.technology, p.precision, f.metric,
-                       f.measured_text, f.modelled, 100.0 * f.error(),
-                       f.in_band() ? "yes" : "**no**", f.role);
+                       markdown_cell(p.chip), markdown_cell(p.point), markdown_cell(p.source),
+                       markdown_cell(p.technology), p.precision, f.metric, f.measured_text,
+                       f.modelled, 100.0 * f.error(), f.in_band() ? "yes" : "**no**", f.role);
     }
   }
   return s;

@@ -16,9 +16,12 @@ class AccuracyCommand : public Command {
     auto* accuracy = app.add_subcommand(
         "accuracy",
         "run a real transformer through the modelled crossbars and report the accuracy lost");
-    accuracy->add_option("arch", arch_file_, "architecture YAML file")->required();
+    accuracy->add_option("arch", arch_file_, "architecture YAML file")
+        ->check(non_empty_path())
+        ->required();
     add_accuracy_options(accuracy, request_);
-    accuracy->add_option("--json", json_file_, "write the accuracy report as JSON here");
+    accuracy->add_option("--json", json_file_, "write the accuracy report as JSON here")
+        ->check(non_empty_path());
     return accuracy;
   }
 

@@ -42,9 +42,13 @@ class CheckCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* check = app.add_subcommand(
         "check", "compare a run with a golden JSON report; exit 1 when a number moved");
-    check->add_option("arch", arch_file_, "architecture YAML file")->required();
+    check->add_option("arch", arch_file_, "architecture YAML file")
+        ->check(non_empty_path())
+        ->required();
     workload_.add_to(check);
-    check->add_option("--golden", golden_file_, "golden JSON report")->required();
+    check->add_option("--golden", golden_file_, "golden JSON report")
+        ->check(non_empty_path())
+        ->required();
     check->add_option("--tolerance", tolerance_, "relative tolerance for non-count numbers")
         ->transform(finite_range(0.0, 1.0));
     return check;

@@ -20,7 +20,8 @@ class MeshCommand : public Command {
         "drive the SystemC die-to-die mesh with synthetic traffic (latency, throughput, link "
         "use)");
     mesh->add_option("arch", arch_file_,
-                     "architecture YAML file for the mesh size and link card (optional)");
+                     "architecture YAML file for the mesh size and link card (optional)")
+        ->check(non_empty_path());
     mesh->add_option("--k", k_, "k x k mesh (overrides the architecture's size)")
         ->transform(integer_range(1, 64));
     mesh->add_option("--pattern", options_.pattern, "uniform | transpose | hotspot")
@@ -37,7 +38,8 @@ class MeshCommand : public Command {
         ->transform(integer_range(1, 1000000000));
     mesh->add_option("--seed", options_.seed, "traffic seed")
         ->transform(integer_range(0, UINT64_MAX));
-    mesh->add_option("--csv", options_.csv_path, "write link utilization (heatmap-ready CSV) here");
+    mesh->add_option("--csv", options_.csv_path, "write link utilization (heatmap-ready CSV) here")
+        ->check(non_empty_path());
     return mesh;
   }
 

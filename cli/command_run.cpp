@@ -145,20 +145,26 @@ class RunCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* run =
         app.add_subcommand("run", "evaluate a workload on an architecture and print the report");
-    run->add_option("arch", arch_file_, "architecture YAML file")->required();
+    run->add_option("arch", arch_file_, "architecture YAML file")
+        ->check(non_empty_path())
+        ->required();
     workload_.add_to(run);
-    run->add_option("--json", json_file_, "write the JSON report here (docs/report-schema.md)");
-    run->add_option("--csv", csv_file_, "write per-op results as CSV here");
+    run->add_option("--json", json_file_, "write the JSON report here (docs/report-schema.md)")
+        ->check(non_empty_path());
+    run->add_option("--csv", csv_file_, "write per-op results as CSV here")
+        ->check(non_empty_path());
     run->add_option(
            "--fidelity", fidelity_,
            "analytical (closed form) or systemc (also replay the mapping in SystemC: contention)")
         ->check(CLI::IsMember({"analytical", "systemc"}));
     run->add_option(
-        "--link-csv", replay_.link_csv,
-        "with --fidelity systemc: write die-to-die link utilization (heatmap-ready CSV) here");
+           "--link-csv", replay_.link_csv,
+           "with --fidelity systemc: write die-to-die link utilization (heatmap-ready CSV) here")
+        ->check(non_empty_path());
     run->add_option("--router-csv", replay_.router_csv,
                     "with --fidelity systemc: write each chiplet's router utilization "
-                    "(heatmap-ready CSV) here");
+                    "(heatmap-ready CSV) here")
+        ->check(non_empty_path());
     quantum_option_ =
         run->add_option("--quantum", replay_.quantum,
                         "with --fidelity systemc: how far the replay may run ahead of the SystemC "

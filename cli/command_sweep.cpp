@@ -17,8 +17,10 @@ class SweepCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* sweep = app.add_subcommand(
         "sweep", "evaluate a grid of design points from a sweep file (analytical path)");
-    sweep->add_option("sweep", sweep_file_, "sweep YAML file (docs/sweeps.md)")->required();
-    sweep->add_option("--csv", csv_file_, "write every point as CSV here");
+    sweep->add_option("sweep", sweep_file_, "sweep YAML file (docs/sweeps.md)")
+        ->check(non_empty_path())
+        ->required();
+    sweep->add_option("--csv", csv_file_, "write every point as CSV here")->check(non_empty_path());
     sweep
         ->add_option(
             "--threads", threads_,

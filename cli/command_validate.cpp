@@ -8,6 +8,7 @@
 #include "cli/chip_validation.hpp"
 #include "cli/command.hpp"
 #include "cli/gpu_validation.hpp"
+#include "cli/options.hpp"
 #include "models/core/output_file.hpp"
 
 namespace cimsim {
@@ -18,8 +19,10 @@ class ValidateCommand : public Command {
   CLI::App* add_to(CLI::App& app) override {
     auto* validate = app.add_subcommand(
         "validate", "run every published chip in configs/chips/; exit 1 when one leaves its band");
-    validate->add_option("--chips", chips_dir_, "folder of chip folders (default: configs/chips)");
-    validate->add_option("--markdown", markdown_file_, "also write the table as Markdown here");
+    validate->add_option("--chips", chips_dir_, "folder of chip folders (default: configs/chips)")
+        ->check(non_empty_path());
+    validate->add_option("--markdown", markdown_file_, "also write the table as Markdown here")
+        ->check(non_empty_path());
     return validate;
   }
 

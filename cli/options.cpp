@@ -42,8 +42,17 @@ CLI::Validator integer_range(std::uint64_t lo, std::uint64_t hi) {
       fmt::format("INT in [{}, {}]", lo, hi));
 }
 
+CLI::Validator non_empty_path() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return text.find_first_not_of(" \t") == std::string::npos ? "an empty path or name" : "";
+      },
+      "");
+}
+
 void WorkloadOptions::add_to(CLI::App* cmd) {
   cmd->add_option("--workload,-w", workload, "built-in workload name or a workload YAML file")
+      ->check(non_empty_path())
       ->required();
   cmd->add_option("--phase", request.phase, "prefill (whole sequence) or decode (one token)")
       ->check(CLI::IsMember({"prefill", "decode"}));
@@ -56,10 +65,11 @@ void WorkloadOptions::add_to(CLI::App* cmd) {
   context_option =
       cmd->add_option("--context", request.context, "tokens already in the KV cache (decode)")
           ->transform(integer_range(0, 1 << 22));
-  cmd->add_option(
-      "--gpu", gpu,
-      "GPU baseline: a card in configs/gpu (A100-SXM4-80GB, H100-SXM5-80GB, H200-SXM-141GB) or a "
-      "YAML file");
+  cmd->add_option("--gpu", gpu,
+                  "GPU baseline: a card in configs/gpu (A100-SXM4-80GB, H100-SXM5-80GB, "
+                  "H200-SXM-141GB) or a "
+                  "YAML file")
+      ->check(non_empty_path());
   cmd->add_option("--gpu-precision", gpu_precision,
                   "GPU precision (default: int8 when the CIM chip is 8-bit, else fp16)")
       ->check(CLI::IsMember({"fp16", "int8"}));
@@ -94,9 +104,11 @@ std::vector<CLI::Option*> add_accuracy_options(CLI::App* cmd, AccuracyRequest& a
   std::vector<CLI::Option*> added;
   added.push_back(
       cmd->add_option("--model", acc.model,
-                      "GPT-2-style safetensors model (default: the shipped character-level GPT)"));
-  added.push_back(cmd->add_option("--data", acc.data,
-                                  "evaluation text (default: the shipped evaluation text)"));
+                      "GPT-2-style safetensors model (default: the shipped character-level GPT)")
+          ->check(non_empty_path()));
+  added.push_back(
+      cmd->add_option("--data", acc.data, "evaluation text (default: the shipped evaluation text)")
+          ->check(non_empty_path()));
   added.push_back(cmd->add_option("--windows", acc.windows, "context windows to evaluate")
                       ->transform(integer_range(1, 100000)));
   added.push_back(cmd->add_option("--seed", acc.seed, "seed of every device-noise draw")

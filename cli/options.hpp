@@ -20,6 +20,10 @@ CLI::Validator finite_range(double lo, double hi);
 // (CLI::Range called 1.5 "not in range 1 to 65536", and an unsigned seed took -1 as 2^64 - 1).
 CLI::Validator integer_range(std::uint64_t lo, std::uint64_t hi);
 
+// A file or folder path, or a name: an empty one would otherwise read as "not given" and be
+// dropped without a word (--markdown "" wrote nothing, --chips "" ran the shipped chips).
+CLI::Validator non_empty_path();
+
 // What to run and which GPU to compare with (`run`, `check`).
 struct WorkloadOptions {
   std::string workload;
