@@ -189,17 +189,19 @@ ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
           "timing model does not hold",
           key, v, kOverdriveFloor, tech.threshold_voltage.si);
     };
-    // A threshold the user wrote over a preset's supplies is what moved: blame it.
-    const bool threshold_written = tech_node.has("threshold_voltage");
+    // A threshold written over supplies from a layer below (a preset, or the architecture under
+    // a validation point's override) is what moved: blame it.
+    const bool threshold_written = tech_node.written_here("threshold_voltage");
     if (s.timing_supply.si < tech.threshold_voltage.si + kOverdriveFloor) {
       const std::string what = too_close(timing_key, s.timing_supply.si);
-      if (!timing_supply_written && !tech_node.has("nominal_supply") && threshold_written)
+      if (threshold_written && !root.written_here("timing_supply") &&
+          !tech_node.written_here("nominal_supply"))
         tech_node.fail("threshold_voltage", what);
       timing_fail(what);
     }
     if (tech.supply_voltage.si < tech.threshold_voltage.si + kOverdriveFloor) {
       const std::string what = too_close("supply_voltage", tech.supply_voltage.si);
-      if (!tech_node.has("supply_voltage") && threshold_written)
+      if (threshold_written && !tech_node.written_here("supply_voltage"))
         tech_node.fail("threshold_voltage", what);
       tech_node.fail("supply_voltage", what);
     }

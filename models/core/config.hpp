@@ -91,6 +91,9 @@ class ConfigNode {
   std::string key_path(std::string_view key) const;
 
   bool has(std::string_view key) const;
+  // True when `key` is written in this node's own layer, not only in a fallback under it (a
+  // validation point's override over its architecture, an architecture over its preset).
+  bool written_here(std::string_view key) const { return own(key) != nullptr; }
   ConfigNode child(std::string_view key) const;
   std::optional<ConfigNode> optional_child(std::string_view key) const;
 
