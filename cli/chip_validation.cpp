@@ -176,7 +176,8 @@ std::vector<ChipPoint> validate_chips(const std::string& chips_dir) {
   // Every folder here is a chip: one without its chip.yaml would otherwise drop out unseen.
   std::vector<std::string> folders;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.is_directory()) continue;
+    // Hidden folders (.git, .ipynb_checkpoints) are a tool's, not chips.
+    if (!entry.is_directory() || entry.path().filename().string().rfind('.', 0) == 0) continue;
     if (!fs::exists(entry.path() / "chip.yaml")) {
       throw UserError(fmt::format(
           "{}: error: a chip folder without chip.yaml (each folder under '{}' is a chip: its "
