@@ -79,12 +79,14 @@ std::vector<ChipPoint> validate_chip(const std::string& folder) {
     ConfigNode p = points.child(name);
     ChipPoint cp;
     cp.chip = id;
+    cp.chip_id_location = chip.location_of_key("id").str();
     cp.point = name;
     cp.source = source;
     cp.technology = technology;
     cp.arch_file = arch_file;
     if (name.find_first_not_of(" \t") == std::string::npos ||
-        std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20; })) {
+        std::any_of(name.begin(), name.end(),
+                    [](unsigned char c) { return c < 0x20 && c != '\t'; })) {
       points.fail(name, "a point's name is one line of text, not empty");
     }
     cp.precision = p.string("precision");
@@ -197,9 +199,8 @@ std::vector<ChipPoint> validate_chips(const std::string& chips_dir) {
     const std::string& id = points.front().chip;
     if (const auto [it, fresh] = folder_of_id.emplace(id, f); !fresh) {
       throw UserError(
-          fmt::format("{}/chip.yaml: error: at 'id': '{}' is also the id of {}; each "
-                      "chip needs its own",
-                      f, id, it->second));
+          fmt::format("{}: error: at 'id': '{}' is also the id of {}; each chip needs its own",
+                      points.front().chip_id_location, id, it->second));
     }
     out.insert(out.end(), points.begin(), points.end());
   }
@@ -223,10 +224,15 @@ std::string chip_validation_table(const std::vector<ChipPoint>& points) {
 
 namespace {
 
-// Text as one Markdown table cell: a '|' would end the cell.
+// Text as one Markdown table cell: a '|' would end the cell and a line break the row.
 std::string markdown_cell(const std::string& text) {
   std::string out;
-  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else
+      out += (c == '\n' || c == '\r') ? ' ' : c;
+  }
   return out;
 }
 

@@ -28,6 +28,7 @@ struct ChipFigure {
 
 struct ChipPoint {
   std::string chip;
+  std::string chip_id_location;  // file:line:col of its `id`, for messages
   std::string point;
   std::string source;
   std::string technology;
