@@ -84,9 +84,8 @@ std::vector<ChipPoint> validate_chip(const std::string& folder) {
     cp.source = source;
     cp.technology = technology;
     cp.arch_file = arch_file;
-    if (name.find_first_not_of(" \t") == std::string::npos ||
-        std::any_of(name.begin(), name.end(),
-                    [](unsigned char c) { return c < 0x20 && c != '\t'; })) {
+    if (is_blank(name) || std::any_of(name.begin(), name.end(),
+                                      [](unsigned char c) { return c < 0x20 && c != '\t'; })) {
       points.fail(name, "a point's name is one line of text, not empty");
     }
     cp.precision = p.string("precision");

@@ -5,21 +5,32 @@
 #include <charconv>
 #include <cmath>
 
+#include "models/core/config.hpp"
 #include "models/core/error.hpp"
 
 namespace cimsim {
+
+namespace {
+
+// `text` as a whole plain decimal number (an optional leading '+'; from_chars takes no other
+// form, so "010" is ten and "0x10" is refused).
+template <class T>
+bool read_plain_number(const std::string& text, T& value) {
+  const std::size_t sign = !text.empty() && text.front() == '+' ? 1 : 0;
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(text.data() + sign, end, value);
+  return text.size() > sign && ec == std::errc() && stop == end;
+}
+
+}  // namespace
 
 // Both validators hand CLI11 the value rewritten in plain decimal: CLI11 itself reads "010" as
 // octal and "0x10" as hex, so a number checked one way would be stored another.
 CLI::Validator finite_range(double lo, double hi) {
   return CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
-        const std::size_t sign = !text.empty() && text.front() == '+' ? 1 : 0;
         double v = 0;
-        const char* end = text.data() + text.size();
-        const auto [stop, ec] = std::from_chars(text.data() + sign, end, v);
-        if (text.size() == sign || ec != std::errc() || stop != end || !std::isfinite(v) ||
-            v < lo || v > hi)
+        if (!read_plain_number(text, v) || !std::isfinite(v) || v < lo || v > hi)
           return fmt::format("'{}' is not a number from {:g} to {:g}", text, lo, hi);
         text = fmt::format("{:.17g}", v);
         return "";
@@ -30,11 +41,8 @@ CLI::Validator finite_range(double lo, double hi) {
 CLI::Validator integer_range(std::uint64_t lo, std::uint64_t hi) {
   return CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
-        const std::size_t sign = !text.empty() && text.front() == '+' ? 1 : 0;
         std::uint64_t v = 0;
-        const char* end = text.data() + text.size();
-        const auto [stop, ec] = std::from_chars(text.data() + sign, end, v);
-        if (text.size() == sign || ec != std::errc() || stop != end || v < lo || v > hi)
+        if (!read_plain_number(text, v) || v < lo || v > hi)
           return fmt::format("'{}' is not an integer from {} to {}", text, lo, hi);
         text = std::to_string(v);
         return "";
@@ -45,7 +53,7 @@ CLI::Validator integer_range(std::uint64_t lo, std::uint64_t hi) {
 CLI::Validator non_empty_path() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        return text.find_first_not_of(" \t") == std::string::npos ? "an empty path or name" : "";
+        return is_blank(text) ? "an empty path or name" : "";
       },
       "");
 }

@@ -42,6 +42,19 @@ std::string beside(const std::string& sweep_file, const std::string& path) {
   return (fs::path(sweep_file).parent_path() / p).lexically_normal().string();
 }
 
+// The file a sweep key names (relative to the sweep file) must be one: an error at the key's
+// line otherwise.
+void require_file_at(const ConfigNode& node, std::string_view key, const std::string& path,
+                     std::string_view kind) {
+  if (std::filesystem::is_directory(path)) {
+    const bool vowel = std::string_view("aeiou").find(kind.front()) != std::string_view::npos;
+    node.fail(key,
+              fmt::format("'{}' is a folder; expected {} {} file", path, vowel ? "an" : "a", kind));
+  }
+  if (!std::filesystem::is_regular_file(path))
+    node.fail(key, fmt::format("no {} file '{}' (a path relative to the sweep file)", kind, path));
+}
+
 // Keys a point may set: the documented architecture keys, less those that are not a design
 // choice (names) or that would swap in a whole card (presets bring their own values over the
 // architecture's keys).
@@ -110,26 +123,14 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
   sweep.free_text("description");
   plan.arch_file = beside(sweep_file, sweep.string("arch"));
   out.arch_file = plan.arch_file;
-  if (std::filesystem::is_directory(plan.arch_file)) {
-    sweep.fail("arch",
-               fmt::format("'{}' is a folder; expected an architecture file", plan.arch_file));
-  }
-  if (!std::filesystem::is_regular_file(plan.arch_file)) {
-    sweep.fail("arch", fmt::format("no architecture file '{}' (a path relative to the sweep file)",
-                                   plan.arch_file));
-  }
+  require_file_at(sweep, "arch", plan.arch_file, "architecture");
   load_arch(plan.arch_file, nullptr);  // the base must stand on its own: its errors are errors
 
   ConfigNode w = sweep.child("workload");
   std::string workload = w.string("name");
   if (looks_like_file(workload)) {
     workload = beside(sweep_file, workload);
-    if (std::filesystem::is_directory(workload))
-      w.fail("name", fmt::format("'{}' is a folder; expected a workload file", workload));
-    if (!std::filesystem::is_regular_file(workload)) {
-      w.fail("name",
-             fmt::format("no workload file '{}' (a path relative to the sweep file)", workload));
-    }
+    require_file_at(w, "name", workload, "workload");
   }
   WorkloadRequest request;
   request.phase = w.choice("phase", {"prefill", "decode"}, "prefill");
@@ -147,27 +148,11 @@ Plan read_plan(const std::string& sweep_file, const std::string& sweep_text, Swe
   w.finish();
   // The section's own lines are named for what the sweep file got wrong; a workload file's
   // errors name that file.
-  if (!looks_like_file(workload)) {
-    try {
-      plan.shape = find_workload(workload);
-    } catch (const UserError& e) {
-      std::string what = e.what();
-      if (what.rfind("error: ", 0) == 0) what.erase(0, 7);
-      w.fail("name", what);
-    }
-  } else {
-    plan.shape = find_workload(workload);
-  }
-  if (request.phase == "decode" && plan.shape.style != "decoder") {
-    w.fail("phase", fmt::format("{} is an {}; phase: decode applies to decoder models",
-                                plan.shape.name, plan.shape.style));
-  }
-  if (plan.shape.image_tokens > 0 && request.phase == "prefill" && request.seq != 0 &&
-      request.seq != plan.shape.image_tokens) {
-    w.fail("seq",
-           fmt::format("{} takes {} tokens per image ({} patches plus the class token)",
-                       plan.shape.name, plan.shape.image_tokens, plan.shape.image_tokens - 1));
-  }
+  if (!looks_like_file(workload) && !is_builtin_workload(workload))
+    w.fail("name", unknown_workload_message(workload));
+  plan.shape = find_workload(workload);
+  if (const auto problem = request_problem(plan.shape, request, false))
+    w.fail(problem->key, problem->what);
   plan.request = request;
   plan.workload = build_transformer(plan.shape, request);
   out.workload = plan.workload.name;

@@ -554,7 +554,7 @@ std::string ConfigNode::string(std::string_view key, std::optional<std::string> 
   }
   std::string v = scalar_text(key, *f, "text");
   // A required text (a name, a path, a preset) left empty is as good as missing.
-  if (!fallback && v.find_first_not_of(" \t") == std::string::npos)
+  if (!fallback && is_blank(v))
     fail_at(*f, key, "an empty text; expected a non-empty one");
   if (resolved_) record(key, v, source_of(*f));
   return v;

@@ -177,5 +177,9 @@ void require_regular_file(const std::string& path);
 std::size_t edit_distance(std::string_view a, std::string_view b);
 // The closest candidate within a sensible distance, or "" when none is close.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+// True for text with nothing but spaces and tabs: a required name or path left empty.
+inline bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t") == std::string_view::npos;
+}
 
 }  // namespace cimsim

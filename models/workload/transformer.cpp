@@ -96,19 +96,29 @@ class GraphBuilder {
 
 }  // namespace
 
+std::optional<RequestProblem> request_problem(const TransformerShape& s, const WorkloadRequest& r,
+                                              bool command_line) {
+  if (r.phase == "decode" && s.style != "decoder") {
+    return RequestProblem{"phase",
+                          fmt::format("{} is an {}; {} applies to decoder models", s.name, s.style,
+                                      command_line ? "--phase decode" : "phase: decode")};
+  }
+  // seq 0 asks for the default: the image's tokens.
+  if (s.image_tokens > 0 && r.phase == "prefill" && r.seq != 0 && r.seq != s.image_tokens) {
+    return RequestProblem{
+        "seq", fmt::format("{} takes {} tokens per image ({} patches plus the class token){}",
+                           s.name, s.image_tokens, s.image_tokens - 1,
+                           command_line ? fmt::format("; got --seq {}", r.seq) : "")};
+  }
+  return std::nullopt;
+}
+
 Workload build_transformer(const TransformerShape& s, const WorkloadRequest& request) {
   if (s.d_model % s.heads != 0) panic(fmt::format("{}: d_model not divisible by heads", s.name));
+  if (const auto problem = request_problem(s, request, true))
+    throw UserError("error: " + problem->what);
   WorkloadRequest r = request;
   if (r.seq == 0) r.seq = s.image_tokens > 0 ? s.image_tokens : 128;
-  if (r.phase == "decode" && s.style != "decoder") {
-    throw UserError(
-        fmt::format("error: {} is an encoder; --phase decode applies to decoder models", s.name));
-  }
-  if (s.image_tokens > 0 && r.phase == "prefill" && r.seq != s.image_tokens) {
-    throw UserError(fmt::format(
-        "error: {} takes {} tokens per image ({} patches plus the class token); got --seq {}",
-        s.name, s.image_tokens, s.image_tokens - 1, r.seq));
-  }
   Workload w;
   w.shape = s;
   w.request = r;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,11 +86,24 @@ struct Workload {
   std::int64_t weight_parameters() const;  // distinct weights of the weight matmuls
 };
 
+// What is wrong with asking `shape` for `request`, if anything: the request key at fault
+// ("phase" or "seq") and why, spelled as the user wrote it (`--phase decode` on the command
+// line, `phase: decode` in a sweep file, whose message is placed at the key's line).
+struct RequestProblem {
+  std::string key;
+  std::string what;
+};
+std::optional<RequestProblem> request_problem(const TransformerShape& shape,
+                                              const WorkloadRequest& request, bool command_line);
+
 // Builds the op graph of one forward pass (prefill) or one generated token (decode).
 Workload build_transformer(const TransformerShape& shape, const WorkloadRequest& request);
 
 // The built-in zoo (docs/workloads.md) and YAML workloads. Unknown names are UserErrors.
 std::vector<TransformerShape> zoo();
 TransformerShape find_workload(const std::string& name_or_file);
+bool is_builtin_workload(const std::string& name);
+// Why `name` is no workload: the built-in names, and the closest of them.
+std::string unknown_workload_message(const std::string& name);
 
 }  // namespace cimsim

@@ -92,12 +92,22 @@ TransformerShape find_workload(const std::string& name_or_file) {
   for (const auto& s : zoo())
     if (s.name == name_or_file) return s;
   if (looks_like_file(name_or_file)) return load_workload_file(name_or_file);
+  throw UserError("error: " + unknown_workload_message(name_or_file));
+}
+
+bool is_builtin_workload(const std::string& name) {
+  const auto shapes = zoo();
+  return std::any_of(shapes.begin(), shapes.end(),
+                     [&](const TransformerShape& s) { return s.name == name; });
+}
+
+std::string unknown_workload_message(const std::string& name) {
   std::vector<std::string> names;
   for (const auto& s : zoo()) names.push_back(s.name);
-  std::string hint = closest_match(name_or_file, names);
-  throw UserError(fmt::format(
-      "error: unknown workload '{}'{}; built-in workloads: {} (or give a YAML file)", name_or_file,
-      hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint), fmt::join(names, ", ")));
+  const std::string hint = closest_match(name, names);
+  return fmt::format("unknown workload '{}'{}; built-in workloads: {} (or give a YAML file)", name,
+                     hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
+                     fmt::join(names, ", "));
 }
 
 }  // namespace cimsim

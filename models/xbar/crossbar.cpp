@@ -398,7 +398,7 @@ void ProgrammedMatrix::calibrate(const Eigen::MatrixXf& sample) {
   const auto K = w_int_.rows();
   Eigen::RowVectorXf peak = Eigen::RowVectorXf::Ones(w_int_.cols());
   const Eigen::Index N = w_int_.cols();
-  Eigen::MatrixXf seen(p.rows(), digits_.cols());  // reused by every row group
+  Eigen::MatrixXf seen;  // reused by every row group
   for (const auto& [row0, rows] : row_groups(K)) {
     // The converter sees the sums after any analog combination; a bipolar one, their size.
     seen.resize(p.rows(), digits_.cols());
