@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/arch/parameter_docs.hpp"
 #include "models/circuit/scaling.hpp"
 #include "models/core/config_paths.hpp"
 
@@ -21,6 +22,19 @@ int ArchSpec::accumulator_bits() const {
 }
 
 namespace {
+
+// Every key an architecture file may hold, for pointing a misplaced key to its section. The GPU
+// card's keys live in their own files.
+std::shared_ptr<const std::vector<std::string>> architecture_key_paths() {
+  static const auto paths = [] {
+    auto out = std::make_shared<std::vector<std::string>>();
+    for (const ParamDoc& p : parameter_docs()) {
+      if (p.path.rfind("gpu.", 0) != 0) out->push_back(p.path);
+    }
+    return std::shared_ptr<const std::vector<std::string>>(std::move(out));
+  }();
+  return paths;
+}
 
 CrossbarSpec parse_crossbar(const ConfigNode& n, const TechnologyCard& tech) {
   CrossbarSpec x;
@@ -145,8 +159,9 @@ LinkSpec parse_link(const ConfigNode& given) {
 
 }  // namespace
 
-ArchSpec parse_arch(const ConfigNode& root, const std::string& file,
+ArchSpec parse_arch(const ConfigNode& written, const std::string& file,
                     const TechnologyCard* technology) {
+  const ConfigNode root = written.with_key_homes(architecture_key_paths());
   ArchSpec s;
   s.file = file;
   s.name = root.string("name");

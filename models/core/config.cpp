@@ -274,6 +274,7 @@ ConfigNode ConfigNode::with_fallback(const ConfigNode& fallback) const {
   ConfigNode layered(doc_, node_, path_, resolved_);
   layered.index_ = index_;
   layered.asked_ = asked_;  // keys already read here (such as 'preset') stay understood
+  layered.key_homes_ = key_homes_;
   // A node already layered keeps its own fallback first: a point over an architecture whose
   // section names a preset reads point, then the architecture's keys, then the preset card.
   layered.fallback_ =
@@ -480,6 +481,7 @@ std::optional<ConfigNode> ConfigNode::optional_child(std::string_view key) const
                    fmt::format("expected a mapping of keys, got {}", node_kind(*v)));
     }
     own_child = ConfigNode(doc_, *v, key_path(key), resolved_);
+    own_child->key_homes_ = key_homes_;
   }
   std::optional<ConfigNode> fallback_child;
   if (fallback_) fallback_child = fallback_->optional_child(key);
@@ -487,6 +489,7 @@ std::optional<ConfigNode> ConfigNode::optional_child(std::string_view key) const
   if (own_child) return own_child;
   if (fallback_child) {
     fallback_child->path_ = key_path(key);
+    fallback_child->key_homes_ = key_homes_;
     return fallback_child;
   }
   return std::nullopt;
@@ -504,15 +507,44 @@ std::vector<std::string> ConfigNode::keys() const {
   return out;
 }
 
+ConfigNode ConfigNode::with_key_homes(
+    std::shared_ptr<const std::vector<std::string>> key_paths) const {
+  ConfigNode homed = *this;
+  homed.key_homes_ = std::move(key_paths);
+  return homed;
+}
+
+std::string ConfigNode::elsewhere(std::string_view key) const {
+  if (!key_homes_) return "";
+  std::vector<std::string> homes;
+  for (const std::string& full : *key_homes_) {
+    const std::size_t dot = full.rfind('.');
+    const std::string_view leaf =
+        dot == std::string::npos ? std::string_view(full) : std::string_view(full).substr(dot + 1);
+    const std::string_view section =
+        dot == std::string::npos ? std::string_view() : std::string_view(full).substr(0, dot);
+    if (leaf != key || section == path_) continue;
+    homes.push_back(section.empty() ? fmt::format("'{}' at the top level", full)
+                                    : fmt::format("'{}'", full));
+  }
+  if (homes.empty()) return "";
+  const std::string last = homes.back();
+  homes.pop_back();
+  return homes.empty() ? last : fmt::format("{} or {}", fmt::join(homes, ", "), last);
+}
+
 void ConfigNode::finish() const {
   if (node_.IsMap()) {
     for (auto it = node_.begin(); it != node_.end(); ++it) {
       const std::string& k = it->first.Scalar();
       if (asked_->find(k) != asked_->end()) continue;
       const std::vector<std::string> known(asked_->begin(), asked_->end());
+      // A key that another section reads is more likely misplaced than misspelt.
+      std::string home = elsewhere(k);
       std::string hint = closest_match(k, known);
       std::string what =
-          hint.empty()
+          !home.empty() ? fmt::format("unknown key '{}' here; did you mean {}?", k, home)
+          : hint.empty()
               ? fmt::format("unknown key '{}'; expected one of: {}", k, fmt::join(known, ", "))
               : fmt::format("unknown key '{}'; did you mean '{}'?", k, hint);
       // A key built in memory (a sweep point's) has no position; its value from a file has.
@@ -554,8 +586,7 @@ std::string ConfigNode::string(std::string_view key, std::optional<std::string> 
   }
   std::string v = scalar_text(key, *f, "text");
   // A required text (a name, a path, a preset) left empty is as good as missing.
-  if (!fallback && is_blank(v))
-    fail_at(*f, key, "an empty text; expected a non-empty one");
+  if (!fallback && is_blank(v)) fail_at(*f, key, "an empty text; expected a non-empty one");
   if (resolved_) record(key, v, source_of(*f));
   return v;
 }

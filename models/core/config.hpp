@@ -121,6 +121,10 @@ class ConfigNode {
   // A free-text key the models do not read (description, source): allowed, and when written here
   // it must be text (a list would be dropped without a word).
   void free_text(std::string_view key) const;
+  // The key paths the whole document's parser reads (its parameter documentation), inherited by
+  // every section: a key that this section does not read but another does is then reported
+  // with the paths that read it ('rows' written under tile: did you mean 'crossbar.rows'?).
+  ConfigNode with_key_homes(std::shared_ptr<const std::vector<std::string>> key_paths) const;
   // Rejects every key present that no getter asked for. Call after reading all keys.
   void finish() const;
   // Throws a UserError located at `key` (or at this node when the key is absent).
@@ -156,6 +160,9 @@ class ConfigNode {
   void record(std::string_view key, const std::string& value, const std::string& source) const;
   SourceLocation location_of(const YAML::Node& n, const ConfigDocument* doc) const;
   [[noreturn]] void fail_at(const Found& f, std::string_view key, const std::string& what) const;
+  // The full paths of `key` in the other sections that read it ("'crossbar.rows' or
+  // 'package.mesh.rows'"); "" for none.
+  std::string elsewhere(std::string_view key) const;
 
   std::shared_ptr<const ConfigDocument> doc_;
   YAML::Node node_;
@@ -163,6 +170,7 @@ class ConfigNode {
   ResolvedConfig* resolved_;
   std::shared_ptr<std::set<std::string, std::less<>>> asked_;
   std::shared_ptr<ConfigNode> fallback_;
+  std::shared_ptr<const std::vector<std::string>> key_homes_;
   // This mapping's entries, listed on the first look-up. They are handles to the entry nodes, so
   // a map re-pointed by renest() shows its new values through them.
   mutable std::shared_ptr<const std::vector<std::pair<std::string, YAML::Node>>> index_;

@@ -35,6 +35,27 @@ TEST_CASE("unknown keys are errors with a hint", "[config]") {
   }
 }
 
+TEST_CASE("a key written in the wrong section names the sections that read it", "[config]") {
+  // 'rows' under tile: two other sections read a 'rows'; a misplaced key is not a misspelt one.
+  std::string yaml = test::small_arch_yaml();
+  yaml.replace(yaml.find("tile: {arrays: 4"), 16, "tile: {rows: 4, arrays: 4");
+  REQUIRE_THROWS_WITH(test::parse_arch_text(yaml),
+                      Catch::EndsWith("at 'tile.rows': unknown key 'rows' here; did you mean "
+                                      "'crossbar.rows' or 'package.mesh.rows'?"));
+  // A technology key at the top level, over a preset.
+  yaml = test::small_arch_yaml();
+  yaml.replace(yaml.find("clock: 1GHz"), 11, "clock: 1GHz\nsupply_voltage: 0.9V");
+  REQUIRE_THROWS_WITH(test::parse_arch_text(yaml),
+                      Catch::EndsWith("at 'supply_voltage': unknown key 'supply_voltage' here; did "
+                                      "you mean 'technology.supply_voltage'?"));
+  // A top-level key inside a section.
+  yaml = test::small_arch_yaml();
+  yaml.replace(yaml.find("chiplet: {tiles: 2"), 18, "chiplet: {clock: 1GHz, tiles: 2");
+  REQUIRE_THROWS_WITH(test::parse_arch_text(yaml),
+                      Catch::EndsWith("unknown key 'clock' here; did you mean 'clock' at the top "
+                                      "level?"));
+}
+
 TEST_CASE("technology cards need a source for every number", "[config]") {
   auto card = ConfigNode::load_string("node: 22nm\n", "card.yaml", nullptr, true);
   REQUIRE_THROWS_WITH(card.quantity<Dim::length>("node"),
