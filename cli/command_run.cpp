@@ -48,8 +48,9 @@ std::string replay(const RunResult& result, const ReplayRequest& request, Json& 
   }
   replay_options.quantum_s = *q;
   replay_options.mesh = MeshParams::from_arch(result.arch);
-  // SystemC counts time in femtoseconds in a 64-bit integer (IEEE 1666-2011, sc_time): at most
-  // 2^63 fs, about 2.56 hours, and a sum past it wraps. Contention has been seen to add 2.7x on
+  // SystemC counts time in femtoseconds in an unsigned 64-bit integer (IEEE 1666-2011, sc_time):
+  // 2^64 fs, about 5.1 hours, and a sum past it wraps. The replay keeps to half of that, 2^63 fs
+  // (2.56 hours), as a margin. Contention has been seen to add 2.7x on
   // a slow-clock design (a 1 kHz default package), so a pass must fit in a tenth of the cap.
   const double systemc_time_cap_s = 9223372036854775807.0 * 1e-15;
   if (result.evaluation.latency_s > 0.1 * systemc_time_cap_s) {

@@ -32,7 +32,7 @@ const char* to_string(MeshDirection d) {
   return "?";
 }
 
-double mesh_zero_load_latency(const MeshParams& p, double hops, int packet_flits) {
+double mesh_zero_load_latency(const MeshParams& p, double hops, double packet_flits) {
   return hops * (p.router_cycles + p.link_cycles) + p.router_cycles + (packet_flits - 1);
 }
 

@@ -91,7 +91,7 @@ struct MeshStats {
 };
 
 // Zero-load latency T0 of one packet (see the top of this file).
-double mesh_zero_load_latency(const MeshParams& p, double hops, int packet_flits);
+double mesh_zero_load_latency(const MeshParams& p, double hops, double packet_flits);
 
 // Owns the SystemC modules of one mesh. SystemC allows one elaboration per process, so a process
 // constructs at most one MeshSimulation (a second throws InternalError); run() may be called any

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/arch/arch_spec.hpp"
@@ -9,15 +10,42 @@
 
 namespace cimsim {
 
+namespace {
+
+// Input buffers that cover the credit round trip 2 L + R, so that one packet streams at a flit
+// per cycle however long the hop (Dally and Towles 2004, sec. 13.3: a designer sizes them so);
+// at least 8 flits, the depth with the default 2-cycle hops.
+int buffer_depth_for(int link_cycles, int router_cycles) {
+  return std::max(8, 2 * link_cycles + router_cycles);
+}
+
+int link_cycles_for(double latency_per_hop_s, double clock_hz) {
+  const double hop_cycles = latency_per_hop_s * clock_hz;
+  return std::max(1, static_cast<int>(std::ceil(hop_cycles - 1e-9)));
+}
+
+}  // namespace
+
 MeshParams MeshParams::from_arch(const ArchSpec& arch) {
   MeshParams p;
   p.k_x = arch.package.mesh_columns;
   p.k_y = arch.package.mesh_rows;
-  p.clock_hz = arch.clock.si;
-  const double bits_per_cycle = arch.package.link.bandwidth.si / arch.clock.si;
-  p.flit_bits = std::max(1, static_cast<int>(std::floor(bits_per_cycle + 1e-9)));
-  const double hop_cycles = arch.package.link.latency_per_hop.si * arch.clock.si;
-  p.link_cycles = std::max(1, static_cast<int>(std::ceil(hop_cycles - 1e-9)));
+  const double bandwidth = arch.package.link.bandwidth.si;
+  const double chip_clock = arch.clock.si;
+  const double bits_per_cycle = bandwidth / chip_clock;
+  const double whole = std::round(bits_per_cycle);
+  if (whole >= 1 && std::abs(bits_per_cycle - whole) <= 1e-9 * whole) {
+    p.flit_bits = static_cast<std::int64_t>(whole);
+    p.clock_hz = chip_clock;
+  } else {
+    // Not a whole number of bits per chip cycle (a link slower than the clock, or 1.9 bits a
+    // cycle): the routers get a clock of their own, at most the chip's, at which a whole-bit
+    // flit per cycle carries exactly the card's bandwidth.
+    p.flit_bits = static_cast<std::int64_t>(std::ceil(bits_per_cycle));
+    p.clock_hz = bandwidth / static_cast<double>(p.flit_bits);
+  }
+  p.link_cycles = link_cycles_for(arch.package.link.latency_per_hop.si, p.clock_hz);
+  p.buffer_depth_flits = buffer_depth_for(p.link_cycles, p.router_cycles);
   p.energy_per_bit_j = arch.package.link.energy_per_bit.si;
   p.validate();
   return p;
@@ -27,9 +55,9 @@ MeshParams MeshParams::from_link(double bandwidth_bps, double latency_per_hop_s,
   MeshParams p;
   p.k_x = k_x;
   p.k_y = k_y;
-  p.clock_hz = bandwidth_bps / p.flit_bits;
-  const double hop_cycles = latency_per_hop_s * p.clock_hz;
-  p.link_cycles = std::max(1, static_cast<int>(std::ceil(hop_cycles - 1e-9)));
+  p.clock_hz = bandwidth_bps / static_cast<double>(p.flit_bits);
+  p.link_cycles = link_cycles_for(latency_per_hop_s, p.clock_hz);
+  p.buffer_depth_flits = buffer_depth_for(p.link_cycles, p.router_cycles);
   p.validate();
   return p;
 }

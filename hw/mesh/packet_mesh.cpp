@@ -26,7 +26,7 @@ PacketMesh::PacketMesh(const MeshParams& params) : p_(params) {
              p_.buffer_depth_flits >= p_.router_cycles + 1;
 }
 
-std::uint64_t PacketMesh::send(int src, int dst, int flits, std::uint64_t created) {
+std::uint64_t PacketMesh::send(int src, int dst, std::uint64_t flits, std::uint64_t created) {
   const int nodes = p_.nodes();
   if (src < 0 || src >= nodes || dst < 0 || dst >= nodes || src == dst || flits < 1)
     panic("PacketMesh::send: a packet needs two distinct nodes of the mesh and at least one flit");
@@ -68,7 +68,7 @@ std::uint64_t PacketMesh::send(int src, int dst, int flits, std::uint64_t create
   // start + j (R + L) + R + f, exactly what the flit-by-flit pass would give.
   // The source injects from `start` on, once its earlier packets are in (source queueing).
   const std::uint64_t start = std::max(created, next_inject);
-  const auto P = static_cast<std::uint64_t>(flits);
+  const std::uint64_t P = flits;
   const std::uint64_t checked = std::min(P, depth);  // flits whose slots earlier flits held
   // Flit f < depth of the packet takes the slot of the flit `depth` ahead of it in buffer b,
   // which must be gone `lag` cycles before `at + f`.
@@ -111,7 +111,16 @@ std::uint64_t PacketMesh::send(int src, int dst, int flits, std::uint64_t create
     ++fast_packets_;
     tail = start + hops * (R + L) + R + P - 1;
   }
-  for (int f = 0; !fast && f < flits; ++f) {
+  // Flit by flit. Once the packet holds every port and buffer slot on its route, each flit's
+  // terms refer only to the packet's own earlier flits (the one ahead, the one `depth` ahead),
+  // so if `depth` flits in a row each left every router one cycle after the flit ahead of them
+  // (and entered the source's buffer one cycle after it), every later flit does the same: the
+  // recurrence is shift-invariant. The rest of the packet is then booked at once, which keeps a
+  // long packet behind contention (a spilled cache row of millions of flits) from costing a
+  // pass per flit.
+  std::uint64_t steady = 0;  // flits in a row that each trailed the flit ahead by one cycle
+  std::uint64_t last_write = 0;
+  for (std::uint64_t f = 0; !fast && f < P; ++f) {
     // The terminal writes the flit into its router's local buffer, a cycle after the slot's
     // previous flit left (the terminal sees the freed slot the next cycle).
     Hop& first = route_[0];
@@ -121,6 +130,8 @@ std::uint64_t PacketMesh::send(int src, int dst, int flits, std::uint64_t create
     next_inject = w + 1;
     first.slot = take(local);
     first.write = w;
+    bool trailed = f > 0 && w == last_write + 1;
+    last_write = w;
     for (size_t j = 0; j <= hops; ++j) {
       Hop& h = route_[j];
       Buffer& b = *h.buffer;
@@ -131,6 +142,7 @@ std::uint64_t PacketMesh::send(int src, int dst, int flits, std::uint64_t create
         const Buffer& nb = *next->buffer;
         if (nb.written >= depth) d = std::max(d, nb.departed[nb.slot] + L);  // credit
       }
+      trailed = trailed && d == b.next_departure;  // one cycle after the flit ahead
       b.departed[h.slot] = d;
       b.next_departure = d + 1;
       *h.port_free = d + 1;
@@ -146,13 +158,50 @@ std::uint64_t PacketMesh::send(int src, int dst, int flits, std::uint64_t create
         tail = d;
       }
     }
+    steady = trailed ? steady + 1 : 0;
+    const std::uint64_t left = P - 1 - f;
+    if (fast_path_ && steady >= depth && left >= depth) {
+      book_steady_tail(left, hops);
+      ++steady_tails_;
+      next_inject += left;
+      tail += left;
+      break;
+    }
   }
   ++packets_;
-  const auto zero_load =
-      static_cast<std::uint64_t>(mesh_zero_load_latency(p_, static_cast<double>(hops), flits));
+  const auto zero_load = static_cast<std::uint64_t>(
+      mesh_zero_load_latency(p_, static_cast<double>(hops), static_cast<double>(flits)));
   if (tail < created + zero_load) panic("PacketMesh: a packet beat its zero-load latency");
   excess_ += tail - created - zero_load;
   return tail;
+}
+
+void PacketMesh::book_steady_tail(std::uint64_t left, size_t hops) {
+  // Flit f + k leaves router j at d_j(f) + k and spends as long in each buffer as flit f did.
+  const std::uint64_t depth = static_cast<std::uint64_t>(p_.buffer_depth_flits);
+  const std::uint64_t R = static_cast<std::uint64_t>(p_.router_cycles);
+  for (size_t j = 0; j <= hops; ++j) {
+    Hop& h = route_[j];
+    Buffer& b = *h.buffer;
+    const std::uint64_t last = b.next_departure - 1;  // flit f's departure
+    // The ring keeps the departures of the last `depth` flits: flits left - depth .. left - 1
+    // of the booked ones, in the entries after the `left - depth` that earlier ones pass over.
+    std::uint64_t slot = (b.slot + (left - depth)) % depth;
+    for (std::uint64_t k = left - depth + 1; k <= left; ++k) {
+      b.departed[slot] = last + k;
+      slot = slot + 1 == depth ? 0 : slot + 1;
+    }
+    b.slot = static_cast<std::uint32_t>(slot);
+    b.written += left;
+    b.next_departure = last + left + 1;
+    *h.port_free = last + left + 1;
+    PacketRouterStats& s = *h.stats;
+    const std::uint64_t held = last - h.write;
+    s.buffered_flit_cycles += left * held;
+    s.blocked_flit_cycles += left * (held - R);
+    s.flits_switched += left;
+    if (j < hops) s.link_flits[h.out - 1] += left;
+  }
 }
 
 }  // namespace cimsim

@@ -58,18 +58,22 @@ class PacketMesh {
   // Sends a packet of `flits` flits (>= 1) from node src to node dst (node = y k_x + x, src !=
   // dst), created at cycle `created`; returns the cycle its tail flit is ejected. Packets are
   // served in the order they are sent.
-  std::uint64_t send(int src, int dst, int flits, std::uint64_t created);
+  std::uint64_t send(int src, int dst, std::uint64_t flits, std::uint64_t created);
 
   // A packet that meets nothing on its route (every buffer, port and credit it needs is free
   // when its head gets there) streams at T0; with buffers that cover the credit round trip
   // (buffer_depth_flits >= 2 link_cycles + router_cycles) the model then books it at once
-  // instead of flit by flit, with the same result. Off: always flit by flit (for tests).
+  // instead of flit by flit, with the same result. A packet that does meet others is booked
+  // at once from the point where its flits stream one a cycle (see send()). Off: always flit
+  // by flit (for tests).
   void set_fast_path(bool on) { fast_path_ = on; }
 
   const MeshParams& params() const { return p_; }
   const std::vector<PacketRouterStats>& routers() const { return routers_; }
   std::uint64_t packets() const { return packets_; }
   std::uint64_t packets_booked_at_once() const { return fast_packets_; }
+  // Packets whose last flits were booked at once once they streamed behind contention.
+  std::uint64_t tails_booked_at_once() const { return steady_tails_; }
   // Sum over packets of (tail ejection - created - T0(H, P)): the latency contention added.
   std::uint64_t excess_cycles() const { return excess_; }
 
@@ -90,7 +94,7 @@ class PacketMesh {
   std::vector<std::uint64_t> next_inject_;  // per node: its last flit's write cycle + 1
   std::vector<PacketRouterStats> routers_;
   std::uint64_t packets_ = 0, excess_ = 0;
-  std::uint64_t fast_packets_ = 0;
+  std::uint64_t fast_packets_ = 0, steady_tails_ = 0;
   bool fast_path_ = true;
   bool streams_ = false;  // buffers cover the credit round trip (and the local one)
   // Scratch per packet: route (router, input port, output port) and buffer indices.
@@ -102,6 +106,9 @@ class PacketMesh {
     std::uint32_t slot;        // the current flit's entry in the buffer's ring
     std::uint64_t write;       // cycle the current flit is written into the buffer
   };
+  // Books the packet's last `left` flits, each a cycle behind the one ahead at every router of
+  // the `hops`-hop route (route_ holds the flit before them).
+  void book_steady_tail(std::uint64_t left, size_t hops);
   std::vector<Hop> route_;
 };
 

@@ -295,13 +295,17 @@ class RowDispatcher : public sc_core::sc_module {
     std::vector<int> routers;  // every router on the route, source to destination
     sc_time serialization;     // per row
     // Through the packet-level routers: the nodes and one row's share in flits.
-    int src_node = -1, dst_node = -1, flits = 0;
+    int src_node = -1, dst_node = -1;
+    std::uint64_t flits = 0;
   };
 
   // A row's share of bits from one chiplet to another.
   Route make_route(int from, int here, double bits_per_row) {
-    const int flit_bits = replay_.mesh ? replay_.mesh->params().flit_bits : 1;
-    const int flits = std::max(1, static_cast<int>(std::ceil(bits_per_row / flit_bits - 1e-9)));
+    const double flit_bits =
+        replay_.mesh ? static_cast<double>(replay_.mesh->params().flit_bits) : 1.0;
+    // 64-bit: a spilled cache row over a narrow link can exceed 2^31 flits.
+    const auto flits =
+        static_cast<std::uint64_t>(std::max(1.0, std::ceil(bits_per_row / flit_bits - 1e-9)));
     Route r{{}, {}, at(femtoseconds(bits_per_row / replay_.costs->link_bandwidth_bps)),
             -1, -1, flits};
     if (replay_.mesh) {
