@@ -1,12 +1,16 @@
 // `cimsim mesh`: drive the SystemC die-to-die mesh with synthetic traffic (latency against
 // offered load, link use), on an architecture's mesh and link card or a k x k one.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "hw/mesh/synthetic.hpp"
 #include "models/arch/arch_spec.hpp"
+#include "models/core/error.hpp"
 #include "models/core/output_file.hpp"
 
 namespace cimsim {
@@ -28,7 +32,8 @@ class MeshCommand : public Command {
         ->check(CLI::IsMember({"uniform", "transpose", "hotspot"}));
     mesh->add_option("--rates", options_.injection_rates,
                      "injection rates in flits/node/cycle (a list sweeps)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->transform(finite_range(0, 1));
     mesh->add_option("--packet-flits", options_.packet_flits, "flits per packet")
         ->transform(integer_range(1, 1024));
     // A billion cycles is about a quarter of an hour of simulation on one core (bench_mesh).
@@ -44,11 +49,21 @@ class MeshCommand : public Command {
   }
 
   int execute() override {
+    const std::vector<double>& rates = options_.injection_rates;
+    if (!options_.csv_path.empty() && rates.size() > 1) {
+      // A sweep writes one file per rate beside the name given: that needs a file name.
+      if (is_stream_path(options_.csv_path) || options_.csv_path.back() == '/' ||
+          std::filesystem::is_directory(options_.csv_path)) {
+        throw UserError(fmt::format(
+            "{}: error: --csv with {} rates writes one file per rate (name.rate0.1000.csv); give "
+            "a file name, not a stream or folder",
+            options_.csv_path, rates.size()));
+      }
+    }
     std::vector<OutputPath> outputs;  // one file per rate (a rate given twice writes one)
-    for (double rate : options_.injection_rates) {
+    for (double rate : rates) {
       if (options_.csv_path.empty()) break;
-      const std::string path =
-          csv_path_for_rate(options_.csv_path, rate, options_.injection_rates.size() > 1);
+      const std::string path = csv_path_for_rate(options_.csv_path, rates, rate);
       if (std::none_of(outputs.begin(), outputs.end(),
                        [&](const OutputPath& o) { return o.path == path; })) {
         outputs.push_back({path, "--csv", output_kind::link_csv});

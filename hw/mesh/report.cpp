@@ -39,6 +39,14 @@ void print_mesh_table(const std::vector<MeshStats>& runs, std::ostream& out) {
   for (const MeshStats& s : runs) {
     double max_link = 0.0;
     for (const auto& l : s.links) max_link = std::max(max_link, l.utilization);
+    if (s.packets_delivered == 0) {
+      // Nothing to average: no latency, hops or zero-load figure to show.
+      out << fmt::format("{:>8.4f} {:>9.4f} {:>9.4f} {:>10} {:>9} {:>9} {:>7} {:>9.3f} {:>8}  {}\n",
+                         s.offered_rate, s.created_rate, s.accepted_rate, "-", "-", "-", "-",
+                         max_link, 0,
+                         s.drained ? "no packet created in the window" : "saturated (not drained)");
+      continue;
+    }
     const char* status = !s.drained          ? "saturated (not drained)"
                          : mesh_saturated(s) ? "saturated"
                                              : "ok";

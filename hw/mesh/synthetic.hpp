@@ -19,15 +19,17 @@ struct MeshSyntheticOptions {
   int hotspot_node = -1;  // -1 = centre
   std::uint64_t warmup_cycles = 2000;
   std::uint64_t measure_cycles = 10000;
-  std::uint64_t drain_cycles_max = 20000;
+  std::uint64_t drain_cycles_max = 20000;  // at least; long hops get four longest-route T0s
   std::uint64_t seed = 1;
   // Link utilization CSV (write_link_utilization_csv). With several rates, one file per rate:
   // "dir/name.csv" becomes "dir/name.rate0.3000.csv". Empty: none.
   std::string csv_path;
 };
 
-// The CSV path of one rate: `path` itself when only one rate runs (`sweep` false).
-std::string csv_path_for_rate(const std::string& path, double rate, bool sweep);
+// The CSV path of `rate`, one of `rates`: `path` itself when only one rate runs, else
+// "name.rate0.3000.csv", with more decimals where four do not tell the rates apart.
+std::string csv_path_for_rate(const std::string& path, const std::vector<double>& rates,
+                              double rate);
 
 // Elaborates one mesh and runs every rate in one process (each rate: reset, warm-up, measure,
 // drain), printing the parameters, the theory and one table row per rate. Call at most once per

@@ -60,6 +60,11 @@ void check_output_paths(const std::vector<OutputPath>& outputs,
     // A stream or device the user names (/dev/stdout, /dev/fd/3) is written to, not replaced,
     // even when the shell has pointed it at a file.
     if (is_stream_path(out.path)) continue;
+    // "out/" names a folder, whether or not it exists yet (the write would fail after the run).
+    if (out.path.back() == '/') {
+      throw UserError(
+          fmt::format("{}: error: {} names a folder; expected a file path", out.path, out.option));
+    }
     for (std::size_t j = 0; j < i; ++j) {
       if (outputs[j].path.empty()) continue;
       if (resolved(outputs[j].path) == resolved(out.path) || same_file(outputs[j].path, out.path)) {
