@@ -37,6 +37,35 @@ Json read_golden(const std::string& path) {
   return golden;
 }
 
+// A golden written by another command line: its numbers would all "move" (exit 1, as if the
+// model had changed) when the run itself differs. Says which option differs instead.
+void require_same_request(const Json& golden, const Json& now, const std::string& path) {
+  for (const char* block : {"systemc", "accuracy"}) {
+    if (golden.contains(block) && !now.contains(block)) {
+      throw UserError(fmt::format(
+          "{}: error: the golden holds a '{}' block, from 'cimsim run {}'; check compares the "
+          "analytical report: write the golden with 'cimsim run ... --json' without it",
+          path, block, std::string(block) == "systemc" ? "--fidelity systemc" : "--accuracy"));
+    }
+  }
+  const std::pair<const char*, const char*> asked[] = {
+      {"workload", "model"},   {"workload", "phase"}, {"workload", "seq"},  {"workload", "batch"},
+      {"workload", "context"}, {"gpu", "name"},       {"gpu", "precision"}, {"gpu", "fused"}};
+  for (const auto& [section, key] : asked) {
+    if (!golden.contains(section) || !golden[section].is_object() ||
+        !golden[section].contains(key) || !now.contains(section) || !now[section].contains(key))
+      continue;
+    const Json& was = golden[section][key];
+    const Json& is = now[section][key];
+    if (was != is) {
+      throw UserError(fmt::format(
+          "{}: error: the golden was written for {}.{} {}, this check runs {}; give the options "
+          "the golden was written with (its numbers are for that run)",
+          path, section, key, was.dump(), is.dump()));
+    }
+  }
+}
+
 class CheckCommand : public Command {
  public:
   CLI::App* add_to(CLI::App& app) override {
@@ -58,7 +87,9 @@ class CheckCommand : public Command {
     workload_.check();
     const Json golden = read_golden(golden_file_);
     const RunResult result = run_analytical(workload_.run_request(arch_file_));
-    const auto diffs = compare_to_golden(golden, report_json(result), tolerance_);
+    const Json now = report_json(result);
+    require_same_request(golden, now, golden_file_);
+    const auto diffs = compare_to_golden(golden, now, tolerance_);
     if (diffs.empty()) {
       std::cout << fmt::format("{}: all numbers match ({} relative tolerance, counts exact)\n",
                                golden_file_, tolerance_);
