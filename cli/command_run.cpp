@@ -38,15 +38,28 @@ struct ReplayRequest {
 
 // Replays the analytical run in SystemC: adds the replay's figures to `report` and returns the
 // text printed under the table.
-std::string replay(const RunResult& result, const ReplayRequest& request, Json& report) {
-  ReplayOptions replay_options;
+// --quantum as seconds: a time from 0 to 1 s (replay_in_systemc's range).
+double quantum_seconds(const std::string& text) {
   std::string problem;
-  const auto q = parse_quantity(request.quantum, Dim::time, &problem);
-  if (!q || !(*q >= 0) || !std::isfinite(*q)) {
-    throw UserError(fmt::format("error: --quantum '{}': {}", request.quantum,
-                                q ? "expected a time >= 0 such as '1us'" : problem));
+  const auto q = parse_quantity(text, Dim::time, &problem);
+  if (!q || !(*q >= 0) || !std::isfinite(*q) || *q > 1.0) {
+    throw UserError(fmt::format("error: --quantum '{}': {}", text,
+                                q ? "expected a time from 0 to 1s, such as '1us'" : problem));
   }
-  replay_options.quantum_s = *q;
+  return *q;
+}
+
+std::string replay(const RunResult& result, const ReplayRequest& request, Json& report,
+                   std::vector<std::pair<std::string, std::string>>& files) {
+  ReplayOptions replay_options;
+  replay_options.quantum_s = quantum_seconds(request.quantum);
+  if (!result.mapping.fits && (!request.link_csv.empty() || !request.router_csv.empty())) {
+    throw UserError(fmt::format(
+        "error: {}: the weights do not fit on the chip, so the replay runs the ops one after "
+        "another with the evaluator's reload time and routes no traffic through the mesh; there "
+        "is no link or router use to write",
+        !request.link_csv.empty() ? "--link-csv" : "--router-csv"));
+  }
   replay_options.mesh = MeshParams::from_arch(result.arch);
   // SystemC counts time in femtoseconds in an unsigned 64-bit integer (IEEE 1666-2011, sc_time):
   // 2^64 fs, about 5.1 hours, and a sum past it wraps. The replay keeps to half of that, 2^63 fs
@@ -82,7 +95,7 @@ std::string replay(const RunResult& result, const ReplayRequest& request, Json& 
                        {"transactions", sim.transactions},
                        {"vector_unit_utilization", sim.vector_unit_utilization},
                        {"dram_utilization", sim.dram_utilization},
-                       {"quantum_ns", sim.quantum_s / kNano},
+                       {"quantum_ns", std::round(sim.quantum_s * 1e15) * 1e-6},  // fs
                        {"mesh_packets", sim.mesh_packets},
                        {"mesh_excess_ns", sim.mesh_excess_s / kNano}};
   Json routers = Json::array();
@@ -107,20 +120,28 @@ std::string replay(const RunResult& result, const ReplayRequest& request, Json& 
   std::vector<LinkUse> busiest = sim.links;
   std::sort(busiest.begin(), busiest.end(),
             [](const LinkUse& a, const LinkUse& b) { return a.utilization > b.utilization; });
-  std::string links = fmt::format("  {} die-to-die links carried data; busiest:", busiest.size());
-  for (size_t i = 0; i < std::min<size_t>(4, busiest.size()); ++i) {
-    const auto& l = busiest[i];
-    links +=
-        fmt::format(" ({},{})->({},{}) {:.4f};", l.from_x, l.from_y, l.to_x, l.to_y, l.utilization);
+  if (!result.mapping.fits) {
+    text +=
+        "  the weights do not fit: the ops run one after another, each reload taking the "
+        "evaluator's time; reprogramming traffic is not routed through the mesh (its link energy "
+        "and time are the analytical ones above)\n";
+  } else {
+    std::string links = fmt::format("  {} die-to-die links carried data; busiest:", busiest.size());
+    for (size_t i = 0; i < std::min<size_t>(4, busiest.size()); ++i) {
+      const auto& l = busiest[i];
+      links += fmt::format(" ({},{})->({},{}) {:.4f};", l.from_x, l.from_y, l.to_x, l.to_y,
+                           l.utilization);
+    }
+    text += links + "\n";
   }
-  text += links + "\n";
   text += fmt::format(
       "  {} packets through the {} x {} routers ({}-bit flits, {}-flit input buffers, {} cycles "
       "per router, {} per link); beyond their zero-load latency they waited {:.4f} us in all\n",
       sim.mesh_packets, sim.mesh.k_x, sim.mesh.k_y, sim.mesh.flit_bits, sim.mesh.buffer_depth_flits,
       sim.mesh.router_cycles, sim.mesh.link_cycles, sim.mesh_excess_s / kMicro);
-  if (!request.link_csv.empty()) write_link_csv(sim, request.link_csv);
-  if (!request.router_csv.empty()) write_router_csv(sim, request.router_csv);
+  // Written with the other outputs once the whole run has succeeded.
+  if (!request.link_csv.empty()) files.emplace_back(request.link_csv, link_csv(sim));
+  if (!request.router_csv.empty()) files.emplace_back(request.router_csv, router_csv(sim));
   text += router_utilization_grid(sim);
   std::string util = "  vector-unit utilization per chiplet:";
   for (double u : sim.vector_unit_utilization) util += fmt::format(" {:.3f}", u);
@@ -193,7 +214,8 @@ class RunCommand : public Command {
     const RunResult result = run_analytical(workload_.run_request(arch_file_));
     Json report = report_json(result);
     std::string below_table;
-    if (fidelity_ == "systemc") below_table += replay(result, replay_, report);
+    std::vector<std::pair<std::string, std::string>> replay_files;
+    if (fidelity_ == "systemc") below_table += replay(result, replay_, report, replay_files);
     if (with_accuracy_) {
       AccuracyReport accuracy = run_accuracy(result.arch, accuracy_);
       report["accuracy"] = accuracy_json(accuracy);
@@ -214,6 +236,10 @@ class RunCommand : public Command {
       write_output_file(resolved_path, result.resolved.to_yaml());
       written.push_back(resolved_path);
     }
+    for (const auto& [path, text] : replay_files) {
+      write_output_file(path, text);
+      written.push_back(path);
+    }
     if (!written.empty()) std::cout << fmt::format("\nwrote {}\n", fmt::join(written, ", "));
     return 0;
   }
@@ -233,6 +259,7 @@ class RunCommand : public Command {
     if (fidelity_ != "systemc" && quantum_option_->count() > 0) {
       throw UserError("error: --quantum needs --fidelity systemc (it paces the SystemC replay)");
     }
+    quantum_seconds(replay_.quantum);  // refused before the run, not after it
     if (!replay_.link_csv.empty() && fidelity_ != "systemc") {
       throw UserError(
           "error: --link-csv needs --fidelity systemc (link use comes from the SystemC replay)");

@@ -776,23 +776,31 @@ ChipReplayResult replay_in_systemc(const Workload& w, const Mapping& map, const 
 }
 
 void write_link_csv(const ChipReplayResult& result, const std::string& path) {
+  write_output_file(path, link_csv(result));
+}
+
+void write_router_csv(const ChipReplayResult& result, const std::string& path) {
+  write_output_file(path, router_csv(result));
+}
+
+std::string link_csv(const ChipReplayResult& result) {
   std::ostringstream out;
   out << "from_x,from_y,to_x,to_y,direction,utilization\n";
   for (const auto& l : result.links) {
     out << l.from_x << ',' << l.from_y << ',' << l.to_x << ',' << l.to_y << ',' << l.direction
         << ',' << l.utilization << '\n';
   }
-  write_output_file(path, out.str());
+  return out.str();
 }
 
-void write_router_csv(const ChipReplayResult& result, const std::string& path) {
+std::string router_csv(const ChipReplayResult& result) {
   std::ostringstream out;
   out << "x,y,chiplet,output_ports,utilization,buffer_occupancy_flits,blocked_flits\n";
   for (const auto& r : result.routers) {
     out << r.x << ',' << r.y << ',' << r.chiplet << ',' << r.output_ports << ',' << r.utilization
         << ',' << r.buffer_occupancy_flits << ',' << r.blocked_flits << '\n';
   }
-  write_output_file(path, out.str());
+  return out.str();
 }
 
 std::string router_utilization_grid(const ChipReplayResult& result) {

@@ -105,10 +105,13 @@ struct ChipReplayResult {
   MeshParams mesh;  // the routers' parameters (with contention)
 };
 
-// Writes the links' utilization as a heatmap-ready CSV (the columns of hw/mesh's CSV).
-void write_link_csv(const ChipReplayResult& result, const std::string& path);
-// Writes each chiplet's router utilization as a heatmap-ready CSV:
+// The links' utilization as a heatmap-ready CSV (the columns of hw/mesh's CSV).
+std::string link_csv(const ChipReplayResult& result);
+// Each chiplet's router utilization as a heatmap-ready CSV:
 //   x,y,chiplet,output_ports,utilization,buffer_occupancy_flits,blocked_flits
+std::string router_csv(const ChipReplayResult& result);
+// The same, written to `path` (write_output_file).
+void write_link_csv(const ChipReplayResult& result, const std::string& path);
 void write_router_csv(const ChipReplayResult& result, const std::string& path);
 // Router utilization as a k_y x k_x grid, north row first (as `cimsim mesh` prints it).
 // With contention it also prints the mean buffer occupancy per router.
