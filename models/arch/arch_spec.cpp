@@ -195,7 +195,9 @@ ArchSpec parse_arch(const ConfigNode& written, const std::string& file,
       tech_node.fail("supply_voltage", what);
     timing_fail(what);
   }
-  // The alpha-power law holds in strong inversion; within 0.1 V of the threshold it does not.
+  // The alpha-power law (Sakurai and Newton, JSSC 1990) has no conduction below threshold, so
+  // it fails near it (Keller, Harris and Martin, IEEE TVLSI 2014, model the transregional
+  // range); 0.1 V of overdrive, still moderate inversion, is a chosen margin, not a fit.
   constexpr double kOverdriveFloor = 0.1;
   if (tech.threshold_voltage.si > 0.0) {
     auto too_close = [&](const char* key, double v) {

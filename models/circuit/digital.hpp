@@ -7,7 +7,7 @@
 // a special function (exp, reciprocal, rsqrt, tanh) is ten FP16 multiply-adds (range
 // reduction plus a degree-5 polynomial and a Newton step). Areas from transistor counts (Weste
 // and Harris, CMOS VLSI Design, 4th ed.): mirror full adder 28, flip-flop 24 per bit, INT8
-// array multiplier 64 full adders, FP16 FMA about 12,000.
+// array multiplier 64 full adders; FP16 FMA about 12,000, an estimate (digital.cpp).
 #pragma once
 
 namespace cimsim {

@@ -9,12 +9,21 @@ namespace cimsim {
 
 namespace {
 constexpr double kWireCapacitancePerMetre = 0.2e-15 / 1e-6;  // 0.2 fF/um, ITRS 2013
-constexpr double kGateCapacitanceAt22nm = 0.1e-15;           // F per access transistor
-constexpr double kDacUnitCapacitance = 1e-15;                // F, matching-limited MOM unit
-constexpr double kMomDensity = 2e-15 / 1e-12;                // F per m^2 (2 fF/um^2)
-constexpr double kDriverTransistors = 8;     // level shifter and two-stage buffer per row
-constexpr double kDacSwitchTransistors = 4;  // per DAC bit: switch pair and latch
-constexpr double kBufferGmOverId = 10.0;     // 1/V, moderate inversion (Jespers and Murmann)
+// F per access transistor: a cell-current-sized device about 4F (90 nm) wide at the PTM 22 nm
+// gate capacitance of 0.85 (HP) to 1.43 (LSTP) fF/um that NeuroSim V1.4 computes
+// (Technology.cpp capIdealGate + capOverlap + capFringe, formula.cpp CalculateGateCap); the
+// width is an assumption, 1.5-4x a minimum device.
+constexpr double kGateCapacitanceAt22nm = 0.1e-15;
+// MOM unit capacitor and density: CiMLoop's models (mit-emze/cimloop, accelergy plug-in
+// misc.py Capacitor: 2.3 fF/um^2 at 22 nm; its Wang et al. C-2C macro uses a 2 fF unit).
+constexpr double kDacUnitCapacitance = 1e-15;  // F
+constexpr double kMomDensity = 2e-15 / 1e-12;  // F per m^2 (2 fF/um^2)
+// Per row: NeuroSim V1.4's level shifter is four inverter footprints, 8 transistors
+// (LevelShifter.cpp); its buffer is not counted, so the driver area is a floor.
+constexpr double kDriverTransistors = 8;
+// Per DAC bit: a switch pair and a two-transistor hold; an assumption, no published count.
+constexpr double kDacSwitchTransistors = 4;
+constexpr double kBufferGmOverId = 10.0;  // 1/V, moderate inversion (Jespers and Murmann)
 constexpr double kLadderAreaPerOhmAt22nm = 0.7e-14;  // m^2 per ohm of bits x R (CiMLoop)
 constexpr double kLadderSwitchTransistors = 2;       // per bit: the leg's switch pair
 }  // namespace

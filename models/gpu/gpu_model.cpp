@@ -26,6 +26,9 @@ PerMacEnergy per_mac_energy(const GpuCard& g, const std::string& precision) {
   const double smem_bit = sram_buffer_costs(g.shared_memory_per_sm.si, node, v).energy_per_bit_j;
   const double rf_bytes_per_mac = int8 ? 768.0 / 4096.0 : 768.0 / 2048.0;
   const double element_bytes = int8 ? 1.0 : 2.0;
+  // A 64 x 64 warp tile reads (64 + 64) operand elements from shared memory per 64 x 64 MACs
+  // per K step: CUTLASS's default SM80 tensor-op warp shape (default_gemm_configuration.h:
+  // WarpShape 64x64x64); Hopper's warpgroup MMAs read shared memory too, taken alike.
   const double smem_bytes_per_mac = element_bytes * (64.0 + 64.0) / (64.0 * 64.0);
   return {int8 ? d.vector_mac_energy_j : d.vector_op_energy_j,
           8.0 * (rf_bytes_per_mac * rf_bit + smem_bytes_per_mac * smem_bit)};
