@@ -20,12 +20,14 @@ RunResult run_analytical(const RunRequest& request) {
   gpu_options.precision =
       request.gpu_precision.empty() ? matching_gpu_precision(r.arch) : request.gpu_precision;
   gpu_options.fused = request.gpu_fused;
-  r.gpu = evaluate_gpu(r.workload, r.gpu_card, gpu_options);
   r.mapping = map_workload(r.arch, r.workload);
   r.costs = build_cost_table(r.arch);
   r.per_op.resize(r.workload.ops.size());
   Workspace ws;
   r.evaluation = evaluate(r.workload, r.mapping, r.costs, ws, r.per_op);
+  // After the chip: a problem with the run itself is reported as the chip finds it, before the
+  // baseline's own limits (how many GPUs tensor parallelism can use).
+  r.gpu = evaluate_gpu(r.workload, r.gpu_card, gpu_options);
   return r;
 }
 

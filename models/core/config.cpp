@@ -449,6 +449,11 @@ void ConfigNode::missing(std::string_view key, const std::string& expected) cons
     for (auto it = node_.begin(); it != node_.end(); ++it) {
       auto present = it->first.as<std::string>();
       if (asked_->count(present)) continue;
+      // A key this section reads later is not a misspelling of the missing one
+      // (kernel_overhead is not a misspelt gemm_k_overhead).
+      if (key_homes_ &&
+          std::find(key_homes_->begin(), key_homes_->end(), key_path(present)) != key_homes_->end())
+        continue;
       if (closest_match(present, {std::string(key)}) == key) {
         config_error(location_of(it->first, doc_.get()), key_path(present),
                      fmt::format("unknown key '{}'; did you mean '{}'?", present, key));

@@ -5,13 +5,31 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <memory>
 
+#include "models/arch/parameter_docs.hpp"
 #include "models/core/config_paths.hpp"
 #include "models/gpu/gpu_model.hpp"
 
 namespace cimsim {
 
-GpuCard parse_gpu_card(const ConfigNode& n) {
+namespace {
+
+// Every key of a GPU card, under the card's own path ('gpu' in a run, none in a test's text),
+// so that a missing key is not blamed on a neighbour it resembles.
+std::shared_ptr<const std::vector<std::string>> gpu_card_key_paths(const std::string& at) {
+  auto out = std::make_shared<std::vector<std::string>>();
+  for (const ParamDoc& p : parameter_docs()) {
+    if (p.path.rfind("gpu.", 0) == 0)
+      out->push_back((at.empty() ? "" : at + ".") + p.path.substr(4));
+  }
+  return out;
+}
+
+}  // namespace
+
+GpuCard parse_gpu_card(const ConfigNode& written) {
+  const ConfigNode n = written.with_key_homes(gpu_card_key_paths(written.path()));
   n.free_text("description");
   GpuCard g;
   // Rates and sizes start at one unit (1 Hz, 1 bit, 1 bit/s): far below any card, and what keeps
@@ -48,6 +66,30 @@ GpuCard parse_gpu_card(const ConfigNode& n) {
   if (!(g.awake_power.si < g.tdp.si)) {
     n.fail("awake_power", fmt::format("the awake power ({:g} W) must be below the TDP ({:g} W)",
                                       g.awake_power.si, g.tdp.si));
+  }
+  // Every tensor-core generation since Turing runs INT8 at twice the FP16 rate or more (the
+  // NVIDIA A100, H100 and H200 datasheets); below it the INT8 baseline is a typo.
+  if (g.tensor_int8_ops < g.tensor_fp16_flops) {
+    n.fail("tensor_int8_tops",
+           fmt::format("{:g} TOPS is below the FP16 rate of {:g} TFLOPS; tensor cores run INT8 at "
+                       "least as fast",
+                       g.tensor_int8_ops * 1e-12, g.tensor_fp16_flops * 1e-12));
+  }
+  // A board held at its cap cannot draw twice its TDP: the board energies at the peak rates
+  // must stay below that (the shipped cards' are below 1.3 TDP).
+  const double mac_power = g.board_energy_per_mac.si * g.tensor_fp16_flops / 2.0;
+  if (mac_power > 2.0 * g.tdp.si) {
+    n.fail("board_energy_per_mac",
+           fmt::format("at the FP16 peak rate the MACs alone would draw {:.4g} W, over twice the "
+                       "TDP of {:g} W",
+                       mac_power, g.tdp.si));
+  }
+  const double hbm_power = g.board_energy_per_hbm_bit.si * g.hbm_bandwidth.si;
+  if (hbm_power > 2.0 * g.tdp.si) {
+    n.fail("board_energy_per_hbm_bit",
+           fmt::format("at the HBM bandwidth the traffic alone would draw {:.4g} W, over twice the "
+                       "TDP of {:g} W",
+                       hbm_power, g.tdp.si));
   }
   // The board energies are all-in: they cannot be below the parts the model names.
   const GpuNamedEnergy named = gpu_named_energy(g);

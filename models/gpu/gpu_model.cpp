@@ -83,6 +83,17 @@ double gpu_gemm_seconds(const GpuCard& g, const std::string& precision, double m
   return std::max(compute, memory) + g.kernel_overhead.si;
 }
 
+namespace {
+
+// Ops i, i + 1 and i + 2 are scores, softmax and the product with V, run as one fused kernel.
+bool fused_attention_at(const Workload& w, size_t i, bool fused) {
+  return fused && i + 2 < w.ops.size() && w.ops[i].kind == OpKind::dynamic_matmul &&
+         w.ops[i + 1].kind == OpKind::vector && w.ops[i + 1].vector_kind == VectorKind::softmax &&
+         w.ops[i + 2].kind == OpKind::dynamic_matmul;
+}
+
+}  // namespace
+
 GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions& o) {
   if (o.precision != "fp16" && o.precision != "int8")
     panic("evaluate_gpu: unknown precision " + o.precision);
@@ -96,24 +107,40 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
   const auto& s = w.shape;
   const double group = s.kv_heads > 0 ? static_cast<double>(s.heads) / s.kv_heads : 1.0;
 
-  // Capacity: weights, the KV cache of every layer, and the largest activation.
+  // Capacity: weights, the KV cache of every layer, and the largest activation. Only a decoder
+  // keeps keys and values (for the steps that follow); an encoder's live one layer at a time,
+  // inside the activations.
   double weights = static_cast<double>(w.weight_parameters()) * weight_bytes_per;
   const auto& r = w.request;
   const double kv_tokens = r.phase == "decode" ? r.context + 1.0 : r.seq;
   const double d_head = s.heads > 0 ? static_cast<double>(s.d_model) / s.heads : 0;
-  double kv_cache = 2.0 * s.layers * s.kv_heads * d_head * kv_tokens * r.batch * act_bytes;
+  const double kv_cache =
+      s.style == "decoder" ? 2.0 * s.layers * s.kv_heads * d_head * kv_tokens * r.batch * act_bytes
+                           : 0.0;
+  // A fused attention kernel (FlashAttention) never writes the score matrix or its softmax.
   double largest_activation = 0;
-  for (const auto& op : w.ops)
-    largest_activation = std::max(largest_activation, op.output_elements * act_bytes);
+  for (size_t i = 0; i < w.ops.size(); ++i) {
+    if (fused_attention_at(w, i, o.fused)) {
+      i += 1;  // the scores and their softmax; the product with V writes its output below
+      continue;
+    }
+    largest_activation = std::max(largest_activation, w.ops[i].output_elements * act_bytes);
+  }
   e.memory_needed_bytes = weights + kv_cache + largest_activation;
   const double capacity = g.hbm_capacity.si / 8.0;
   const double gpus_needed = std::ceil(e.memory_needed_bytes / capacity);
-  if (!(gpus_needed <= 1e6)) {
-    throw UserError(
-        fmt::format("error: {} needs {:.3g} bytes of GPU memory, more than a million {} GPUs hold",
-                    w.name, e.memory_needed_bytes, g.name));
+  // Tensor parallelism (Megatron-LM: Shoeybi et al., 2019) gives each GPU whole attention
+  // heads: the count is the smallest divisor of the heads that holds the model, and a model
+  // that needs more GPUs than it has heads needs pipeline parallelism, which is not modelled.
+  if (!(gpus_needed <= s.heads)) {
+    throw UserError(fmt::format(
+        "error: {} needs {:.3g} bytes of GPU memory, {:.3g} {} GPUs; tensor parallelism splits "
+        "its {} heads at most {} ways (the GPU baseline does not model pipeline parallelism): "
+        "give a smaller batch, sequence or context",
+        w.name, e.memory_needed_bytes, gpus_needed, g.name, s.heads, s.heads));
   }
   e.gpus = static_cast<int>(gpus_needed);
+  while (s.heads % e.gpus != 0) ++e.gpus;
   const double split = e.gpus;
 
   double compute_time = 0, macs = 0, attention_macs = 0, vector_ops = 0, hbm_bytes = 0;
@@ -145,11 +172,7 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
         break;
       }
       case OpKind::dynamic_matmul: {
-        const bool attention = o.fused && i + 2 < w.ops.size() &&
-                               w.ops[i + 1].kind == OpKind::vector &&
-                               w.ops[i + 1].vector_kind == VectorKind::softmax &&
-                               w.ops[i + 2].kind == OpKind::dynamic_matmul;
-        if (attention) {
+        if (fused_attention_at(w, i, o.fused)) {
           const Op& qk = op;
           const Op& av = w.ops[i + 2];
           const double q = qk.instances * qk.m * qk.k, k = qk.instances * qk.k * qk.n / group;

@@ -177,6 +177,27 @@ TEST_CASE("a card whose board figures are impossible is refused at its line", "[
   REQUIRE_THROWS_WITH(parse_card(card_text("awake_power", "700W")),
                       Catch::Contains("card.yaml:24") && Catch::Contains("awake_power") &&
                           Catch::Contains("must be below the TDP (700 W)"));
+  // INT8 below FP16, and board energies that would draw over twice the TDP at the peak rates:
+  // 1.702 pJ x 494.7 T MACs/s = 842 W passes; 3 pJ (1484 W) does not. 18.46 pJ/bit x 38.4 Tbit/s
+  // = 709 W passes; 40 pJ/bit (1536 W) does not.
+  REQUIRE_THROWS_WITH(parse_card(card_text("tensor_int8_tops", "900")),
+                      Catch::Contains("card.yaml:5") && Catch::Contains("tensor_int8_tops") &&
+                          Catch::Contains("below the FP16 rate of 989.4 TFLOPS"));
+  REQUIRE_THROWS_WITH(parse_card(card_text("board_energy_per_mac", "3pJ")),
+                      Catch::Contains("card.yaml:25") &&
+                          Catch::Contains("MACs alone would draw 1484 W, over twice the TDP"));
+  REQUIRE_THROWS_WITH(parse_card(card_text("board_energy_per_hbm_bit", "40pJ/bit")),
+                      Catch::Contains("card.yaml:26") &&
+                          Catch::Contains("traffic alone would draw 1536 W, over twice the TDP"));
+}
+
+TEST_CASE("a missing card key is reported, not blamed on a neighbour it resembles", "[gpu]") {
+  // gemm_k_overhead missing: kernel_overhead, read later, is one edit away from it.
+  std::string text = card_text("tdp", "700W");
+  text.erase(text.find("gemm_k_overhead"),
+             text.find('\n', text.find("gemm_k_overhead")) - text.find("gemm_k_overhead") + 1);
+  REQUIRE_THROWS_WITH(parse_card(text), Catch::Contains("missing required key 'gemm_k_overhead'") &&
+                                            !Catch::Contains("unknown key 'kernel_overhead'"));
 }
 
 TEST_CASE("a card's rates start at one unit, so its times stay finite", "[gpu]") {
@@ -207,6 +228,42 @@ TEST_CASE("a model that does not fit one GPU is split over the fewest that hold 
   small.batch = 1;
   CHECK(evaluate_gpu(build_transformer(find_workload("llama2-7b"), small), a100, {"fp16", true})
             .gpus == 1);
+}
+
+TEST_CASE("GPU memory: no cache for an encoder, no score matrix when fused, whole heads per GPU",
+          "[gpu]") {
+  GpuCard a100 = load_gpu_card("A100-SXM4-80GB", nullptr);
+  // BERT-base seq 128: FP16 weights plus the largest activation (the FFN's 128 x 3072), with no
+  // KV cache (it was 12 layers x 2 x 128 x 768 x 2 B = 4.72 MB more).
+  WorkloadRequest r;
+  r.seq = 128;
+  Workload bert = build_transformer(find_workload("bert-base"), r);
+  CHECK(evaluate_gpu(bert, a100, {"fp16", true}).memory_needed_bytes ==
+        Approx(bert.weight_parameters() * 2.0 + 128.0 * 3072 * 2));
+  // At seq 65536 the scores are 12 x 65536^2 x 2 B = 103 GB: written unfused (two GPUs, whole
+  // heads), never written fused (one GPU).
+  r.seq = 65536;
+  Workload long_bert = build_transformer(find_workload("bert-base"), r);
+  const GpuEvaluation fused = evaluate_gpu(long_bert, a100, {"fp16", true});
+  const GpuEvaluation unfused = evaluate_gpu(long_bert, a100, {"fp16", false});
+  CHECK(fused.gpus == 1);
+  CHECK(fused.memory_needed_bytes < 80e9);
+  CHECK(unfused.memory_needed_bytes > 12.0 * 65536 * 65536 * 2);
+  CHECK(unfused.gpus == 2);
+  // Llama-2-7B decode at context 4096: batch 220 needs 7 GPUs' memory, so 8, a divisor of its 32
+  // heads; past 32 GPUs it is refused (pipeline parallelism is not modelled).
+  WorkloadRequest d;
+  d.phase = "decode";
+  d.context = 4096;
+  d.batch = 220;
+  const GpuEvaluation e =
+      evaluate_gpu(build_transformer(find_workload("llama2-7b"), d), a100, {"fp16", true});
+  CHECK(std::ceil(e.memory_needed_bytes / 80e9) == 7);
+  CHECK(e.gpus == 8);
+  d.batch = 2048;
+  REQUIRE_THROWS_WITH(
+      evaluate_gpu(build_transformer(find_workload("llama2-7b"), d), a100, {"fp16", true}),
+      Catch::Contains("splits its 32 heads at most 32 ways"));
 }
 
 TEST_CASE("unknown GPU cards are user errors with a hint", "[gpu]") {
