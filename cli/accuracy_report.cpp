@@ -100,7 +100,7 @@ AccuracyReport run_accuracy(const ArchSpec& arch, const AccuracyRequest& req) {
                          ? "arrays (keys and values programmed each pass)"
                          : "vector unit (digital INT8)";
   const Gpt2Weights w = load_gpt2(report.model);
-  const auto windows = evaluation_windows(w, read_text_file(report.data), req.windows);
+  const auto windows = evaluation_windows(w, read_text_file(report.data), req.windows, report.data);
   report.predictions = static_cast<int>(windows.size()) * w.n_ctx;
 
   std::vector<Eigen::MatrixXf> reference;
@@ -161,8 +161,7 @@ std::string accuracy_table(const AccuracyReport& r) {
                    "top-1 = float", "mean SNR (dB)");
   for (const auto& c : r.cases) {
     s += fmt::format("  {:<{}} {:>11.4f} {:>12.2f}% {:>15}\n", c.name, width, c.perplexity,
-                     100.0 * c.top1_agreement,
-                     std::isfinite(c.mean_snr_db) ? fmt::format("{:.2f}", c.mean_snr_db) : "exact");
+                     100.0 * c.top1_agreement, snr_cell(c.mean_snr_db));
   }
   s += fmt::format("\n  per-layer SNR (dB)\n  {:<18}", "weight matrix");
   for (size_t i = 1; i < r.cases.size(); ++i)

@@ -1,7 +1,9 @@
 #include "models/workload/gpt2.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -12,14 +14,40 @@ namespace cimsim {
 
 namespace {
 
-int meta_int(const SafeTensors& st, const std::string& key) {
+// A whole decimal integer in [lo, hi]: std::stoi took "1abc" as 1, "16.9" as 16 and "0x2" as 0.
+int meta_int(const SafeTensors& st, const std::string& key, long long lo, long long hi) {
   const std::string& v = st.meta(key);
-  try {
-    return std::stoi(v);
-  } catch (const std::exception&) {
+  long long n = 0;
+  const bool digits =
+      !v.empty() && v.size() <= 18 && v.find_first_not_of("0123456789") == std::string::npos;
+  if (digits) n = std::stoll(v);
+  if (!digits || n < lo || n > hi) {
     throw UserError(
-        fmt::format("{}: error: metadata '{}' is '{}', expected an integer", st.path(), key, v));
+        fmt::format("{}: error: metadata '{}' is '{}', expected a whole number from {} "
+                    "to {}",
+                    st.path(), key, v, lo, hi));
   }
+  return static_cast<int>(n);
+}
+
+// A finite decimal number in (0, hi]: std::stof stopped at "abc" with an internal error and took
+// "inf".
+float meta_positive(const SafeTensors& st, const std::string& key, double hi) {
+  const std::string& v = st.meta(key);
+  std::size_t used = 0;
+  double x = std::nan("");
+  try {
+    x = std::stod(v, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size() || !std::isfinite(x) || !(x > 0) || x > hi) {
+    throw UserError(
+        fmt::format("{}: error: metadata '{}' is '{}', expected a number above 0 and "
+                    "at most {:g}",
+                    st.path(), key, v, hi));
+  }
+  return static_cast<float>(x);
 }
 
 Eigen::MatrixXf layer_norm(const Eigen::MatrixXf& x, const Eigen::VectorXf& w,
@@ -63,15 +91,16 @@ std::vector<std::pair<std::string, const Eigen::MatrixXf*>> Gpt2Weights::weight_
   return out;
 }
 
-std::vector<int> Gpt2Weights::encode(const std::string& text) const {
+std::vector<int> Gpt2Weights::encode(const std::string& text, const std::string& source) const {
   std::vector<int> ids;
   ids.reserve(text.size());
   for (char c : text) {
     auto pos = vocabulary.find(c);
     if (pos == std::string::npos) {
       throw UserError(fmt::format(
-          "error: byte 0x{:02x} at offset {} of the text is not in the model's vocabulary",
-          static_cast<unsigned>(static_cast<unsigned char>(c)), ids.size()));
+          "{}error: byte 0x{:02x} at offset {} of the text is not in the model's vocabulary ({})",
+          source.empty() ? "" : source + ": ", static_cast<unsigned>(static_cast<unsigned char>(c)),
+          ids.size(), this->source.empty() ? "model" : this->source));
     }
     ids.push_back(static_cast<int>(pos));
   }
@@ -82,24 +111,38 @@ Gpt2Weights load_gpt2(const std::string& path) {
   SafeTensors st = SafeTensors::load(path);
   Gpt2Weights w;
   w.source = path;
-  w.n_layer = meta_int(st, "n_layer");
-  w.n_head = meta_int(st, "n_head");
-  w.n_embd = meta_int(st, "n_embd");
-  w.n_ctx = meta_int(st, "n_ctx");
+  // Sizes a run can hold: the attention of one window keeps a T x T score matrix per head, so
+  // the context stops at 32768 (4 GB of FP32 scores per head); GPT-2's is 1024.
+  w.n_layer = meta_int(st, "n_layer", 1, 1024);
+  w.n_head = meta_int(st, "n_head", 1, 1024);
+  w.n_embd = meta_int(st, "n_embd", 1, 65536);
+  w.n_ctx = meta_int(st, "n_ctx", 1, 32768);
   if (st.metadata().count("layer_norm_epsilon"))
-    w.layer_norm_epsilon = std::stof(st.meta("layer_norm_epsilon"));
-  if (w.n_head <= 0 || w.n_embd % w.n_head != 0) {
+    w.layer_norm_epsilon = meta_positive(st, "layer_norm_epsilon", 1.0);
+  if (w.n_embd % w.n_head != 0) {
     throw UserError(fmt::format("{}: error: n_embd {} is not divisible by n_head {}", path,
                                 w.n_embd, w.n_head));
   }
-  w.vocab = static_cast<int>(st.shape("wte.weight").at(0));
-  if (st.metadata().count("vocab")) {
-    w.vocabulary = st.meta("vocab");
-    if (static_cast<int>(w.vocabulary.size()) != w.vocab) {
-      throw UserError(
-          fmt::format("{}: error: metadata vocab has {} characters but wte.weight has {} rows",
-                      path, w.vocabulary.size(), w.vocab));
-    }
+  const std::vector<std::int64_t> wte_shape = st.shape("wte.weight");
+  if (wte_shape.size() != 2) {
+    throw UserError(
+        fmt::format("{}: error: tensor 'wte.weight' has shape [{}], expected [vocab, "
+                    "n_embd]",
+                    path, fmt::join(wte_shape, ", ")));
+  }
+  w.vocab = static_cast<int>(std::min<std::int64_t>(wte_shape[0], 1 << 24));
+  // The text is read character by character: the vocabulary is the model's characters, one byte
+  // each, in the order of wte.weight's rows.
+  if (!st.metadata().count("vocab")) {
+    throw UserError(fmt::format(
+        "{}: error: missing metadata 'vocab': the model's characters (one byte each, in the order "
+        "of wte.weight's rows), which the accuracy run encodes its text with",
+        path));
+  }
+  w.vocabulary = st.meta("vocab");
+  if (static_cast<std::int64_t>(w.vocabulary.size()) != wte_shape[0]) {
+    throw UserError(fmt::format("{}: error: metadata vocab has {} bytes but wte.weight has {} rows",
+                                path, w.vocabulary.size(), wte_shape[0]));
   }
   const int d = w.n_embd;
   w.wte = st.matrix("wte.weight", w.vocab, d);

@@ -34,7 +34,8 @@ struct Gpt2Weights {
 
   // The weight matrices in a fixed order: per block attn, proj, fc, fc_proj; then lm_head.
   std::vector<std::pair<std::string, const Eigen::MatrixXf*>> weight_matrices() const;
-  std::vector<int> encode(const std::string& text) const;  // UserError on unknown characters
+  // UserError on unknown characters, naming `source` (the text's file) when given.
+  std::vector<int> encode(const std::string& text, const std::string& source = "") const;
 };
 
 Gpt2Weights load_gpt2(const std::string& safetensors_path);

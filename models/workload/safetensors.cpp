@@ -4,10 +4,14 @@
 #include <fmt/ranges.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "models/core/config.hpp"
 #include "models/core/error.hpp"
@@ -31,26 +35,51 @@ SafeTensors SafeTensors::load(const std::string& path) {
   require_regular_file(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("cannot open file (does it exist?)");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 8) fail("not a safetensors file: shorter than its 8-byte header length");
+  std::error_code ec;
+  const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
+  if (ec) fail("cannot read the file's size");
+  if (file_size < 8) fail("not a safetensors file: shorter than its 8-byte header length");
+  unsigned char length_bytes[8];
+  in.read(reinterpret_cast<char*>(length_bytes), 8);
   std::uint64_t header_len = 0;
-  for (int i = 7; i >= 0; --i)
-    header_len = (header_len << 8) | static_cast<unsigned char>(bytes[i]);
-  if (header_len > bytes.size() - 8) {
+  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | length_bytes[i];
+  if (header_len > file_size - 8) {
     fail(fmt::format("corrupt safetensors file: header of {} bytes but the file has {}", header_len,
-                     bytes.size()));
+                     file_size));
   }
+  std::string header_text(static_cast<std::size_t>(header_len), '\0');
+  in.read(header_text.data(), static_cast<std::streamsize>(header_len));
+  if (!in) fail("cannot read the safetensors header");
+  const std::uint64_t data_size = file_size - 8 - header_len;
+
   SafeTensors st;
   st.path_ = path;
   nlohmann::json header;
+  // A tensor named twice would be read as whichever came last: refuse it.
+  std::string duplicate;
+  std::set<std::string> names;
+  const nlohmann::json::parser_callback_t note_keys =
+      [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        if (event == nlohmann::json::parse_event_t::key && depth == 1 &&
+            !names.insert(parsed.get<std::string>()).second && duplicate.empty())
+          duplicate = parsed.get<std::string>();
+        return true;
+      };
   try {
-    header = nlohmann::json::parse(bytes.begin() + 8,
-                                   bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
+    header = nlohmann::json::parse(header_text, note_keys);
   } catch (const nlohmann::json::parse_error& e) {
     fail(fmt::format("corrupt safetensors header: {}", e.what()));
   }
   if (!header.is_object()) fail("corrupt safetensors header: not a JSON object");
-  st.data_.assign(bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len), bytes.end());
+  if (!duplicate.empty()) fail(fmt::format("tensor '{}' is named twice in the header", duplicate));
+  // Whole non-negative integers, not 30.5 read as 30.
+  auto whole = [&](const nlohmann::json& j, const std::string& tensor, const char* field) {
+    if (!j.is_number_unsigned())
+      fail(fmt::format("tensor '{}': {} entry {} is not a whole number >= 0", tensor, field,
+                       j.dump()));
+    return j.get<std::uint64_t>();
+  };
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> extents;
   for (auto it = header.begin(); it != header.end(); ++it) {
     if (it.key() == "__metadata__") {
       if (!it.value().is_object())
@@ -63,34 +92,60 @@ SafeTensors SafeTensors::load(const std::string& path) {
     }
     const auto& v = it.value();
     Tensor t;
-    try {
-      t.dtype = v.at("dtype").get<std::string>();
-      t.shape = v.at("shape").get<std::vector<std::int64_t>>();
-      auto offsets = v.at("data_offsets").get<std::vector<std::size_t>>();
-      if (offsets.size() != 2) throw std::runtime_error("data_offsets must have two entries");
-      t.begin = offsets[0];
-      t.end = offsets[1];
-    } catch (const std::exception& e) {
-      fail(fmt::format("tensor '{}': corrupt header entry ({})", it.key(), e.what()));
+    if (!v.is_object() || !v.contains("dtype") || !v["dtype"].is_string() || !v.contains("shape") ||
+        !v["shape"].is_array() || !v.contains("data_offsets") || !v["data_offsets"].is_array() ||
+        v["data_offsets"].size() != 2) {
+      fail(
+          fmt::format("tensor '{}': corrupt header entry (expected dtype, shape and two "
+                      "data_offsets)",
+                      it.key()));
     }
-    std::size_t elements = 1;
-    for (auto d : t.shape) {
-      if (d < 0) fail(fmt::format("tensor '{}': negative dimension", it.key()));
-      elements *= static_cast<std::size_t>(d);
+    t.dtype = v["dtype"].get<std::string>();
+    // Elements in a 64-bit count: a shape such as [2^62, 4] must not wrap to a small one.
+    std::uint64_t elements = 1;
+    for (const auto& d : v["shape"]) {
+      const std::uint64_t n = whole(d, it.key(), "shape");
+      if (n != 0 && elements > std::numeric_limits<std::uint64_t>::max() / 8 / n)
+        fail(fmt::format("tensor '{}': shape {} has more elements than any file holds", it.key(),
+                         v["shape"].dump()));
+      elements *= n;
+      t.shape.push_back(static_cast<std::int64_t>(n));
     }
+    t.begin = whole(v["data_offsets"][0], it.key(), "data_offsets");
+    t.end = whole(v["data_offsets"][1], it.key(), "data_offsets");
     if (dtype_size(t.dtype) == 0)
       fail(fmt::format("tensor '{}': unsupported dtype {}", it.key(), t.dtype));
-    if (t.end < t.begin || t.end > st.data_.size()) {
+    if (t.end < t.begin || t.end > data_size) {
       fail(fmt::format(
           "tensor '{}': data [{}, {}) lies outside the file's {} data bytes (truncated?)", it.key(),
-          t.begin, t.end, st.data_.size()));
+          t.begin, t.end, data_size));
     }
     if (t.end - t.begin != elements * dtype_size(t.dtype)) {
       fail(fmt::format("tensor '{}': {} bytes of data for shape [{}] of {}", it.key(),
                        t.end - t.begin, fmt::join(t.shape, ", "), t.dtype));
     }
+    extents.emplace_back(t.begin, t.end);
     st.tensors_[it.key()] = t;
   }
+  // The format indexes the whole data buffer, with no overlaps and no holes (huggingface
+  // safetensors, "Format"): overlapping tensors could describe a huge model in a small file.
+  std::sort(extents.begin(), extents.end());
+  std::uint64_t covered = 0;
+  for (const auto& [begin, end] : extents) {
+    if (begin != covered) {
+      fail(fmt::format("corrupt safetensors file: data bytes from {} to {} {}",
+                       std::min(begin, covered), std::max(begin, covered),
+                       begin < covered ? "belong to two tensors" : "belong to no tensor"));
+    }
+    covered = end;
+  }
+  if (covered != data_size) {
+    fail(fmt::format("corrupt safetensors file: data bytes from {} to {} belong to no tensor",
+                     covered, data_size));
+  }
+  st.data_.resize(static_cast<std::size_t>(data_size));
+  in.read(st.data_.data(), static_cast<std::streamsize>(data_size));
+  if (!in) fail("cannot read the tensor data (truncated?)");
   return st;
 }
 

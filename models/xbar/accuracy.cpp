@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 
 #include "models/core/error.hpp"
@@ -204,8 +205,8 @@ std::unique_ptr<MatmulBackend> make_crossbar_backend(const Gpt2Weights& w, const
 }
 
 std::vector<std::vector<int>> evaluation_windows(const Gpt2Weights& w, const std::string& text,
-                                                 int windows) {
-  std::vector<int> ids = w.encode(text);
+                                                 int windows, const std::string& source) {
+  std::vector<int> ids = w.encode(text, source);
   std::vector<std::vector<int>> out;
   // Each window predicts n_ctx next characters, so it needs n_ctx + 1 of them.
   for (size_t start = 0;
@@ -215,8 +216,9 @@ std::vector<std::vector<int>> evaluation_windows(const Gpt2Weights& w, const std
   }
   if (out.empty()) {
     throw UserError(
-        fmt::format("error: the evaluation text has {} characters; at least {} are needed",
-                    ids.size(), w.n_ctx + 1));
+        fmt::format("{}error: the evaluation text has {} characters; at least {} are needed "
+                    "(one window of the model's context, n_ctx + 1)",
+                    source.empty() ? "" : source + ": ", ids.size(), w.n_ctx + 1));
   }
   return out;
 }
@@ -275,7 +277,14 @@ AccuracyResult evaluate_accuracy(const std::string& name, const Gpt2Weights& w,
       ++finite;
     }
   }
-  r.mean_snr_db = finite ? sum / finite : std::numeric_limits<double>::infinity();
+  // With no finite layer: exact when every layer is, "no signal" (-inf) when any has error on a
+  // zero signal.
+  const bool any_unsignalled = std::any_of(r.layers.begin(), r.layers.end(), [](const auto& l) {
+    return l.snr_db == -std::numeric_limits<double>::infinity();
+  });
+  r.mean_snr_db = finite            ? sum / finite
+                  : any_unsignalled ? -std::numeric_limits<double>::infinity()
+                                    : std::numeric_limits<double>::infinity();
   return r;
 }
 

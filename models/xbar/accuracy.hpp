@@ -49,7 +49,7 @@ std::unique_ptr<MatmulBackend> make_crossbar_backend(const Gpt2Weights& w, const
 
 // Consecutive n_ctx-token windows from the start of `text` (at most `windows` of them).
 std::vector<std::vector<int>> evaluation_windows(const Gpt2Weights& w, const std::string& text,
-                                                 int windows);
+                                                 int windows, const std::string& source = "");
 
 // Runs `backend` over the windows; `reference` holds the float logits of each window (for
 // top-1 agreement), empty to compute the float case itself.

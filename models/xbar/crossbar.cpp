@@ -113,12 +113,15 @@ ProgrammedMatrix::ProgrammedMatrix(const Eigen::MatrixXf& w, const XbarSpec& spe
   } else {
     w_scale_.setConstant(w.cwiseAbs().maxCoeff() / q);
   }
-  for (int n = 0; n < w.cols(); ++n)
-    if (w_scale_(n) == 0.0f) w_scale_(n) = 1.0f;
+  // An all-zero column keeps a scale of 0: its cells all hold level 0, and whatever their reads
+  // and the ADC give, the digital scale maps to exactly 0, the limit of a vanishing full scale.
+  // (A scale of 1 made a zero-initialised c_proj's read noise full-size, perplexities of 1e220.)
   w_int_.resize(w.rows(), w.cols());
   for (int n = 0; n < w.cols(); ++n) {
     for (int k = 0; k < w.rows(); ++k) {
-      w_int_(k, n) = std::clamp(static_cast<int>(std::lround(w(k, n) / w_scale_(n))), -q, q);
+      w_int_(k, n) = w_scale_(n) == 0.0f
+                         ? 0
+                         : std::clamp(static_cast<int>(std::lround(w(k, n) / w_scale_(n))), -q, q);
     }
   }
   program(spec, device, nonideal);

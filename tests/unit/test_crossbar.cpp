@@ -365,3 +365,30 @@ TEST_CASE("unsigned inputs (softmax probabilities): exact with a wide ADC, a bit
   const double e_unsigned = (unsigned_inputs.multiply(p) - exact).norm();
   CHECK(e_unsigned < 0.6 * e_signed);
 }
+
+TEST_CASE("an all-zero weight column reads exactly zero, whatever the device noise", "[xbar]") {
+  // Its digital scale is 0 (a vanishing full scale). With a scale of 1, a zero-initialised
+  // projection's read noise came out full-size: perplexities of 1e220 on a toy model.
+  std::mt19937_64 rng(3);
+  std::normal_distribution<float> g(0.0f, 1.0f);
+  Eigen::MatrixXf w(64, 4), x(8, 64);
+  for (Eigen::Index i = 0; i < w.size(); ++i) w.data()[i] = g(rng);
+  for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = g(rng);
+  w.col(2).setZero();
+  XbarSpec spec;
+  spec.bits_per_cell = 2;
+  spec.adc_bits = 8;
+  Nonidealities noisy;
+  noisy.programming_variation = true;
+  noisy.read_noise = true;
+  noisy.seed = 7;
+  for (bool per_channel : {true, false}) {
+    Eigen::MatrixXf zero = Eigen::MatrixXf::Zero(64, 4);
+    ProgrammedMatrix all_zero(zero, spec, reram_device(), noisy, per_channel);
+    CHECK(all_zero.multiply(x, 1).cwiseAbs().maxCoeff() == 0.0f);
+  }
+  ProgrammedMatrix one_zero(w, spec, reram_device(), noisy, /*per_channel_scale=*/true);
+  const Eigen::MatrixXf y = one_zero.multiply(x, 1);
+  CHECK(y.col(2).cwiseAbs().maxCoeff() == 0.0f);
+  CHECK(y.col(1).cwiseAbs().maxCoeff() > 0.0f);
+}

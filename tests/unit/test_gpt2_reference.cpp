@@ -2,8 +2,11 @@
 // (tests/data/chargpt, trained by tools/chargpt/train.py).
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "models/arch/arch_spec.hpp"
 #include "models/workload/gpt2.hpp"
@@ -100,4 +103,41 @@ TEST_CASE("an all-zero weight matrix reads as exact, not as 0/0", "[gpt2]") {
   CHECK(q.layers[2].relative_error == 0.0);
   CHECK(q.layers[2].snr_db == std::numeric_limits<double>::infinity());
   CHECK(std::isfinite(q.layers[3].snr_db));  // the next matrix still sees a signal
+}
+
+TEST_CASE("a model's metadata is read whole and in range", "[gpt2]") {
+  // Metadata only (no tensors): the sizes are checked before any tensor is read.
+  auto model = [](const std::string& name, const std::string& key, const std::string& value) {
+    std::map<std::string, std::string> meta = {
+        {"n_layer", "1"}, {"n_head", "2"}, {"n_embd", "8"}, {"n_ctx", "16"}};
+    meta[key] = value;
+    nlohmann::json j;
+    j["__metadata__"] = meta;
+    const std::string header = j.dump();
+    auto path = (std::filesystem::temp_directory_path() / name).string();
+    std::ofstream out(path, std::ios::binary);
+    const std::uint64_t len = header.size();
+    for (int i = 0; i < 8; ++i) out.put(static_cast<char>((len >> (8 * i)) & 0xff));
+    out << header;
+    return path;
+  };
+  // std::stoi took "1abc" as 1 and "16.9" as 16; -3 layers crashed, 0 dimensions too.
+  REQUIRE_THROWS_WITH(load_gpt2(model("cimsim_l.safetensors", "n_layer", "1abc")),
+                      Catch::Contains("metadata 'n_layer' is '1abc', expected a whole number "
+                                      "from 1 to 1024"));
+  REQUIRE_THROWS_WITH(load_gpt2(model("cimsim_l.safetensors", "n_layer", "-3")),
+                      Catch::Contains("metadata 'n_layer' is '-3'"));
+  REQUIRE_THROWS_WITH(load_gpt2(model("cimsim_d.safetensors", "n_embd", "0")),
+                      Catch::Contains("metadata 'n_embd' is '0'"));
+  REQUIRE_THROWS_WITH(load_gpt2(model("cimsim_c.safetensors", "n_ctx", "16.9")),
+                      Catch::Contains("metadata 'n_ctx' is '16.9'"));
+  // A context whose T x T attention scores no run can hold.
+  REQUIRE_THROWS_WITH(load_gpt2(model("cimsim_c.safetensors", "n_ctx", "200000")),
+                      Catch::Contains("from 1 to 32768"));
+  // std::stof stopped at "abc" with an internal error and took "inf".
+  REQUIRE_THROWS_WITH(load_gpt2(model("cimsim_e.safetensors", "layer_norm_epsilon", "abc")),
+                      Catch::Contains("metadata 'layer_norm_epsilon' is 'abc', expected a number "
+                                      "above 0 and at most 1"));
+  REQUIRE_THROWS_WITH(load_gpt2(model("cimsim_e.safetensors", "layer_norm_epsilon", "inf")),
+                      Catch::Contains("metadata 'layer_norm_epsilon' is 'inf'"));
 }

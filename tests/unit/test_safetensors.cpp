@@ -39,7 +39,50 @@ std::string write_file(
   return path;
 }
 
+// Writes a safetensors file from a header's JSON text and `data_bytes` zero bytes of data.
+std::string write_raw(const std::string& name, const std::string& header, std::size_t data_bytes) {
+  auto path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream out(path, std::ios::binary);
+  std::uint64_t len = header.size();
+  for (int i = 0; i < 8; ++i) out.put(static_cast<char>((len >> (8 * i)) & 0xff));
+  out << header << std::string(data_bytes, '\0');
+  return path;
+}
+
 }  // namespace
+
+TEST_CASE("safetensors: a header that does not index its data exactly once is refused",
+          "[safetensors]") {
+  const std::string a = R"("a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]})";
+  // Two tensors on the same bytes (a small file describing a huge model).
+  REQUIRE_THROWS_WITH(
+      SafeTensors::load(write_raw(
+          "cimsim_overlap.safetensors",
+          "{" + a + R"(, "b": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}})", 8)),
+      Catch::Contains("data bytes from 0 to 8 belong to two tensors"));
+  // Bytes no tensor owns (a hole, or padding after the last tensor).
+  REQUIRE_THROWS_WITH(SafeTensors::load(write_raw("cimsim_hole.safetensors", "{" + a + "}", 12)),
+                      Catch::Contains("data bytes from 8 to 12 belong to no tensor"));
+  // A tensor named twice (JSON keeps the last).
+  REQUIRE_THROWS_WITH(
+      SafeTensors::load(write_raw("cimsim_twice.safetensors", "{" + a + ", " + a + "}", 8)),
+      Catch::Contains("tensor 'a' is named twice"));
+  // A shape or offset that is not a whole number, and a shape whose element count wraps.
+  REQUIRE_THROWS_WITH(SafeTensors::load(write_raw(
+                          "cimsim_float_shape.safetensors",
+                          R"({"a": {"dtype": "F32", "shape": [2.5], "data_offsets": [0, 8]}})", 8)),
+                      Catch::Contains("tensor 'a': shape entry 2.5 is not a whole number"));
+  REQUIRE_THROWS_WITH(SafeTensors::load(write_raw(
+                          "cimsim_float_offset.safetensors",
+                          R"({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8.5]}})", 8)),
+                      Catch::Contains("tensor 'a': data_offsets entry 8.5 is not a whole number"));
+  REQUIRE_THROWS_WITH(
+      SafeTensors::load(write_raw(
+          "cimsim_wrap.safetensors",
+          R"({"a": {"dtype": "F32", "shape": [4611686018427387904, 4], "data_offsets": [0, 0]}})",
+          0)),
+      Catch::Contains("has more elements than any file holds"));
+}
 
 TEST_CASE("safetensors: tensors read back row-major with their metadata", "[safetensors]") {
   auto path = write_file("cimsim_ok.safetensors", {{"a", {2, 3}}, {"b", {4}}});
