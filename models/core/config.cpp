@@ -436,10 +436,10 @@ void ConfigNode::fail(std::string_view key, const std::string& what) const {
 
 void ConfigNode::require_source(const Found& f, std::string_view key,
                                 const std::string& text) const {
-  if (f.doc->numbers_need_source && !f.explicit_source) {
-    fail_at(
-        f, key,
-        fmt::format("a card value needs its source; write {{value: {}, source: \"...\"}}", text));
+  if (f.doc->numbers_need_source && (!f.explicit_source || is_blank(f.source))) {
+    fail_at(f, key,
+            fmt::format("a card value needs its source{}; write {{value: {}, source: \"...\"}}",
+                        f.explicit_source ? " (it is empty)" : "", text));
   }
 }
 

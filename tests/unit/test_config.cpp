@@ -61,6 +61,11 @@ TEST_CASE("technology cards need a source for every number", "[config]") {
   REQUIRE_THROWS_WITH(card.quantity<Dim::length>("node"),
                       "card.yaml:1:7: error: at 'node': a card value needs its source; "
                       "write {value: 22nm, source: \"...\"}");
+  // An empty source is no source.
+  auto blank = ConfigNode::load_string("node: {value: 22nm, source: \" \"}\n", "card.yaml",
+                                       nullptr, true);
+  REQUIRE_THROWS_WITH(blank.quantity<Dim::length>("node"),
+                      Catch::Contains("a card value needs its source (it is empty)"));
 }
 
 TEST_CASE("the resolved configuration loads back to the same architecture", "[config]") {
