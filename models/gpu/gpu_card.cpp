@@ -120,12 +120,22 @@ GpuCard load_gpu_card(const std::string& name_or_file, ResolvedConfig* resolved)
   });
   fs::path dir = fs::path(config_dir()) / "gpu";
   if (!fs::exists(dir / (stem + ".yaml"))) {
+    // Named as --gpu takes them (A100-SXM4-80GB); a prefix (A100) is a near miss too.
+    auto card_name = [](std::string file_stem) {
+      std::transform(file_stem.begin(), file_stem.end(), file_stem.begin(), [](unsigned char c) {
+        return c == '_' ? '-' : static_cast<char>(std::toupper(c));
+      });
+      return file_stem;
+    };
     std::vector<std::string> known = preset_names("gpu");
     std::string hint = closest_match(stem, known);
+    for (const auto& k : known) {
+      if (hint.empty() && !stem.empty() && k.rfind(stem, 0) == 0) hint = k;
+    }
     std::string list;
-    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + card_name(k);
     throw UserError("error: unknown GPU '" + name_or_file + "'" +
-                    (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                    (hint.empty() ? "" : " (did you mean '" + card_name(hint) + "'?)") +
                     "; GPU cards in configs/gpu: " + list + " (or give a YAML file)");
   }
   return parse_gpu_card(ConfigNode::load_file((dir / (stem + ".yaml")).string(), resolved, true,

@@ -269,5 +269,9 @@ TEST_CASE("GPU memory: no cache for an encoder, no score matrix when fused, whol
 TEST_CASE("unknown GPU cards are user errors with a hint", "[gpu]") {
   REQUIRE_THROWS_WITH(
       load_gpu_card("A100-SXM4-80G", nullptr),
-      Catch::Contains("unknown GPU 'A100-SXM4-80G' (did you mean 'a100_sxm4_80gb'?)"));
+      Catch::Contains("unknown GPU 'A100-SXM4-80G' (did you mean 'A100-SXM4-80GB'?)"));
+  // A prefix is a near miss too, and the list names cards as --gpu takes them.
+  REQUIRE_THROWS_WITH(load_gpu_card("A100", nullptr),
+                      Catch::Contains("(did you mean 'A100-SXM4-80GB'?)") &&
+                          Catch::Contains("A100-SXM4-80GB, H100-SXM5-80GB, H200-SXM-141GB"));
 }
