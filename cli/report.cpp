@@ -206,6 +206,7 @@ Json report_json(const RunResult& r) {
       {"precision", g.precision},
       {"fused", g.fused},
       {"gpus", g.gpus},
+      {"whole_heads", g.whole_heads},
       {"memory_needed_bytes", g.memory_needed_bytes},
       {"kernels", g.kernels},
       {"energy_pj", g.energy_j() / kPico},
@@ -323,6 +324,13 @@ std::string report_table(const RunResult& r) {
       100.0 * g.hbm_j / g.energy_j(), 100.0 * g.compute_overhead_j / g.energy_j(),
       100.0 * g.transfer_overhead_j / g.energy_j(), 100.0 * g.awake_j / g.energy_j(),
       100.0 * g.data_movement_fraction(), g.energy_j() / g.gpus / g.latency_s));
+  if (!g.whole_heads) {
+    line(fmt::format(
+        "  GPU split: no GPU count gives each GPU whole heads and holds the model ({} heads, {} "
+        "KV heads); the figures split it evenly over {} GPUs, a lower bound (pipeline "
+        "parallelism is not modelled)",
+        w.shape.heads, w.shape.kv_heads, g.gpus));
+  }
   line("");
   line(fmt::format("  {:<14} {:>14} {:>8}   {:>12} {:>8}", "CIM component", "energy (uJ)", "share",
                    "area (mm2)", "share"));

@@ -130,17 +130,32 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
   const double capacity = g.hbm_capacity.si / 8.0;
   const double gpus_needed = std::ceil(e.memory_needed_bytes / capacity);
   // Tensor parallelism (Megatron-LM: Shoeybi et al., 2019) gives each GPU whole attention
-  // heads: the count is the smallest divisor of the heads that holds the model, and a model
-  // that needs more GPUs than it has heads needs pipeline parallelism, which is not modelled.
-  if (!(gpus_needed <= s.heads)) {
-    throw UserError(fmt::format(
-        "error: {} needs {:.3g} bytes of GPU memory, {:.3g} {} GPUs; tensor parallelism splits "
-        "its {} heads at most {} ways (the GPU baseline does not model pipeline parallelism): "
-        "give a smaller batch, sequence or context",
-        w.name, e.memory_needed_bytes, gpus_needed, g.name, s.heads, s.heads));
+  // heads: the count divides the heads, and divides the KV heads or is a multiple of them (a
+  // KV head is then copied to each GPU that serves its queries, as vLLM does). Each GPU holds
+  // its share of the weights and activations and its KV heads' cache. The count is the smallest
+  // such that holds the model. Where none does (a cache too long for whole KV heads per GPU),
+  // the memory is split evenly over ceil(memory / capacity) GPUs as if it could be, a lower
+  // bound that the report flags (pipeline parallelism is not modelled).
+  const int kv_heads = std::max(1, s.kv_heads);
+  e.whole_heads = false;
+  for (int t = 1; t <= s.heads; ++t) {
+    if (s.heads % t != 0 || (kv_heads % t != 0 && t % kv_heads != 0)) continue;
+    const double per_gpu = (weights + largest_activation) / t + kv_cache / std::min(t, kv_heads);
+    if (per_gpu <= capacity) {
+      e.gpus = t;
+      e.whole_heads = true;
+      break;
+    }
   }
-  e.gpus = static_cast<int>(gpus_needed);
-  while (s.heads % e.gpus != 0) ++e.gpus;
+  if (!e.whole_heads) {
+    const double gpus_needed = std::ceil(e.memory_needed_bytes / capacity);
+    if (!(gpus_needed <= 1e6)) {
+      throw UserError(fmt::format(
+          "error: {} needs {:.3g} bytes of GPU memory, more than a million {} GPUs hold", w.name,
+          e.memory_needed_bytes, g.name));
+    }
+    e.gpus = static_cast<int>(gpus_needed);
+  }
   const double split = e.gpus;
 
   double compute_time = 0, macs = 0, attention_macs = 0, vector_ops = 0, hbm_bytes = 0;
@@ -177,14 +192,17 @@ GpuEvaluation evaluate_gpu(const Workload& w, const GpuCard& g, const GpuOptions
           const Op& av = w.ops[i + 2];
           const double q = qk.instances * qk.m * qk.k, k = qk.instances * qk.k * qk.n / group;
           const double v = av.instances * av.k * av.n / group, out = av.instances * av.m * av.n;
-          const double bytes = (q + k + v + out) * act_bytes;
+          // Each GPU reads its queries' share and its KV heads' keys and values: with more GPUs
+          // than KV heads, a KV head is read by every GPU it was copied to.
+          const double kv_split = std::min(split, static_cast<double>(kv_heads));
+          const double bytes_per_gpu = ((q + out) / split + (k + v) / kv_split) * act_bytes;
           attention_macs += qk.macs() + av.macs();
           vector_ops += w.ops[i + 1].vector_ops + w.ops[i + 1].vector_specials;
           // One kernel: both products at the rate of a GEMM with the query rows as M.
           const double flops_as_one = static_cast<double>(qk.macs() + av.macs()) / (qk.m * qk.k);
-          kernel(gpu_gemm_seconds(g, "fp16", qk.m, qk.k, flops_as_one / split, 1, bytes / split,
+          kernel(gpu_gemm_seconds(g, "fp16", qk.m, qk.k, flops_as_one / split, 1, bytes_per_gpu,
                                   GemmDepth::unbounded),
-                 bytes);
+                 bytes_per_gpu * split);
           i += 2;
         } else {
           const double bytes =

@@ -48,6 +48,9 @@ struct GpuEvaluation {
   std::string precision;
   bool fused = true;
   int gpus = 1;
+  // The count gives each GPU whole heads and whole KV heads (tensor parallelism can split the
+  // model so); false: no such count holds it, and the memory is split evenly as a lower bound.
+  bool whole_heads = true;
   double memory_needed_bytes = 0;
   int kernels = 0;
   double latency_s = 0;

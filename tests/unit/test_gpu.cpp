@@ -251,7 +251,7 @@ TEST_CASE("GPU memory: no cache for an encoder, no score matrix when fused, whol
   CHECK(unfused.memory_needed_bytes > 12.0 * 65536 * 65536 * 2);
   CHECK(unfused.gpus == 2);
   // Llama-2-7B decode at context 4096: batch 220 needs 7 GPUs' memory, so 8, a divisor of its 32
-  // heads; past 32 GPUs it is refused (pipeline parallelism is not modelled).
+  // heads; past 32 GPUs no count gives whole heads, and the even split is flagged.
   WorkloadRequest d;
   d.phase = "decode";
   d.context = 4096;
@@ -260,10 +260,26 @@ TEST_CASE("GPU memory: no cache for an encoder, no score matrix when fused, whol
       evaluate_gpu(build_transformer(find_workload("llama2-7b"), d), a100, {"fp16", true});
   CHECK(std::ceil(e.memory_needed_bytes / 80e9) == 7);
   CHECK(e.gpus == 8);
+  CHECK(e.whole_heads);
   d.batch = 2048;
-  REQUIRE_THROWS_WITH(
-      evaluate_gpu(build_transformer(find_workload("llama2-7b"), d), a100, {"fp16", true}),
-      Catch::Contains("splits its 32 heads at most 32 ways"));
+  const GpuEvaluation past =
+      evaluate_gpu(build_transformer(find_workload("llama2-7b"), d), a100, {"fp16", true});
+  CHECK_FALSE(past.whole_heads);
+  CHECK(past.gpus == static_cast<int>(std::ceil(past.memory_needed_bytes / 80e9)));
+  // Llama-3-8B (32 heads, 8 KV heads) at context 1M, batch 2: the cache is 275 GB, so 4 GPUs,
+  // two KV heads (69 GB) and a quarter of the 16 GB of weights each; at batch 8 one KV head's
+  // cache alone (137 GB) holds on no GPU.
+  WorkloadRequest g;
+  g.phase = "decode";
+  g.context = 1 << 20;
+  g.batch = 2;
+  const GpuEvaluation gqa =
+      evaluate_gpu(build_transformer(find_workload("llama3-8b"), g), a100, {"fp16", true});
+  CHECK(gqa.whole_heads);
+  CHECK(gqa.gpus == 4);
+  g.batch = 8;
+  CHECK_FALSE(evaluate_gpu(build_transformer(find_workload("llama3-8b"), g), a100, {"fp16", true})
+                  .whole_heads);
 }
 
 TEST_CASE("unknown GPU cards are user errors with a hint", "[gpu]") {
