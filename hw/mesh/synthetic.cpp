@@ -31,7 +31,10 @@ std::string csv_path_for_rate(const std::string& path, const std::vector<double>
   std::filesystem::path p(path);
   const std::string ext = p.has_extension() ? p.extension().string() : std::string(".csv");
   p.replace_extension();
-  return p.string() + fmt::format(".rate{:.{}f}", rate, decimals) + ext;
+  // Rates too close for 17 decimals (1e-20 and 2e-20) get their shortest exact form.
+  const std::string shown =
+      distinct() ? fmt::format("{:.{}f}", rate, decimals) : fmt::format("{}", rate);
+  return p.string() + ".rate" + shown + ext;
 }
 
 int run_mesh_synthetic(const MeshSyntheticOptions& o, std::ostream& out,

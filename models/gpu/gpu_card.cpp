@@ -67,14 +67,6 @@ GpuCard parse_gpu_card(const ConfigNode& written) {
     n.fail("awake_power", fmt::format("the awake power ({:g} W) must be below the TDP ({:g} W)",
                                       g.awake_power.si, g.tdp.si));
   }
-  // Every tensor-core generation since Turing runs INT8 at twice the FP16 rate or more (the
-  // NVIDIA A100, H100 and H200 datasheets); below it the INT8 baseline is a typo.
-  if (g.tensor_int8_ops < g.tensor_fp16_flops) {
-    n.fail("tensor_int8_tops",
-           fmt::format("{:g} TOPS is below the FP16 rate of {:g} TFLOPS; tensor cores run INT8 at "
-                       "least as fast",
-                       g.tensor_int8_ops * 1e-12, g.tensor_fp16_flops * 1e-12));
-  }
   // A board held at its cap cannot draw twice its TDP: the board energies at the peak rates
   // must stay below that (the shipped cards' are below 1.3 TDP).
   const double mac_power = g.board_energy_per_mac.si * g.tensor_fp16_flops / 2.0;

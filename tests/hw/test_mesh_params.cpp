@@ -91,6 +91,8 @@ TEST_CASE("mesh sweep CSV names tell every rate apart", "[mesh_params]") {
   // Four decimals would give both "rate0.1000".
   CHECK(csv_path_for_rate("l.csv", {0.10001, 0.10004}, 0.10001) == "l.rate0.10001.csv");
   CHECK(csv_path_for_rate("l.csv", {0.10001, 0.10004}, 0.10004) == "l.rate0.10004.csv");
+  // Rates that 17 decimals do not tell apart get their shortest exact form.
+  CHECK(csv_path_for_rate("l.csv", {1e-20, 2e-20}, 2e-20) == "l.rate2e-20.csv");
   // A rate given twice is one file.
   CHECK(csv_path_for_rate("l.csv", {0.2, 0.2}, 0.2) == "l.rate0.2000.csv");
 }
