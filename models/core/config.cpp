@@ -280,6 +280,8 @@ ConfigNode ConfigNode::with_fallback(const ConfigNode& fallback) const {
   layered.fallback_ =
       std::make_shared<ConfigNode>(fallback_ ? fallback_->with_fallback(fallback) : fallback);
   layered.fallback_->path_ = path_;
+  // A preset card's keys live at this section's paths: a misplaced key there gets the hint too.
+  if (!layered.fallback_->key_homes_) layered.fallback_->key_homes_ = key_homes_;
   return layered;
 }
 

@@ -56,14 +56,28 @@ TEST_CASE("a key written in the wrong section names the sections that read it", 
                                       "level?"));
 }
 
+TEST_CASE("a misplaced key in a preset card gets the same hint", "[config]") {
+  auto homes = std::make_shared<const std::vector<std::string>>(
+      std::vector<std::string>{"crossbar.rows", "technology.node"});
+  const ConfigNode arch =
+      ConfigNode::load_string("technology: {node: 22nm}\n", "arch.yaml", nullptr)
+          .with_key_homes(homes);
+  const ConfigNode card = ConfigNode::load_string("node: 22nm\nrows: 4\n", "card.yaml", nullptr);
+  const ConfigNode tech = arch.child("technology").with_fallback(card);
+  tech.quantity<Dim::length>("node");
+  REQUIRE_THROWS_WITH(tech.finish(),
+                      "card.yaml:2:1: error: at 'technology.rows': unknown key 'rows' here; did "
+                      "you mean 'crossbar.rows'?");
+}
+
 TEST_CASE("technology cards need a source for every number", "[config]") {
   auto card = ConfigNode::load_string("node: 22nm\n", "card.yaml", nullptr, true);
   REQUIRE_THROWS_WITH(card.quantity<Dim::length>("node"),
                       "card.yaml:1:7: error: at 'node': a card value needs its source; "
                       "write {value: 22nm, source: \"...\"}");
   // An empty source is no source.
-  auto blank = ConfigNode::load_string("node: {value: 22nm, source: \" \"}\n", "card.yaml",
-                                       nullptr, true);
+  auto blank =
+      ConfigNode::load_string("node: {value: 22nm, source: \" \"}\n", "card.yaml", nullptr, true);
   REQUIRE_THROWS_WITH(blank.quantity<Dim::length>("node"),
                       Catch::Contains("a card value needs its source (it is empty)"));
 }
