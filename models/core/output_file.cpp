@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include "models/core/error.hpp"
 
@@ -28,7 +29,15 @@ std::filesystem::path resolved(const std::string& path) {
 }  // namespace
 
 bool is_stream_path(const std::string& path) {
-  return path.rfind("/dev/", 0) == 0 || path.rfind("/proc/self/fd/", 0) == 0;
+  // A file descriptor by name (what the shell points it at is the user's business), or a
+  // device, pipe or socket. Not any path under /dev/: /dev/shm/x or /dev/../home/u/f are files.
+  if (path == "/dev/stdout" || path == "/dev/stderr" || path.rfind("/dev/fd/", 0) == 0 ||
+      path.rfind("/proc/self/fd/", 0) == 0)
+    return true;
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) return false;
+  return !std::filesystem::is_regular_file(status) && !std::filesystem::is_directory(status);
 }
 
 std::ios::openmode output_open_mode(const std::string& path) {
@@ -36,6 +45,17 @@ std::ios::openmode output_open_mode(const std::string& path) {
 }
 
 void write_output_file(const std::string& path, const std::string& text) {
+  // Standard output or error by name goes through the program's own stream, in order with what
+  // it prints: a second open of the same file would write at its own offset (with `> file`,
+  // the table printed afterwards overwrote the CSV).
+  if (path == "/dev/stdout" || path == "/dev/fd/1" || path == "/proc/self/fd/1" ||
+      path == "/dev/stderr" || path == "/dev/fd/2" || path == "/proc/self/fd/2") {
+    std::ostream& out = path.back() == '1' || path == "/dev/stdout" ? std::cout : std::cerr;
+    out << text << std::flush;
+    if (!out) throw UserError(fmt::format("{}: error: writing the file failed", path));
+    return;
+  }
+  if (is_stream_path(path)) std::cout.flush();
   const std::filesystem::path p(path);
   if (p.has_parent_path() && !is_stream_path(path)) {
     std::error_code ec;
