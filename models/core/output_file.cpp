@@ -80,8 +80,10 @@ void check_output_paths(const std::vector<OutputPath>& outputs,
     // A stream or device the user names (/dev/stdout, /dev/fd/3) is written to, not replaced,
     // even when the shell has pointed it at a file.
     if (is_stream_path(out.path)) continue;
-    // "out/" names a folder, whether or not it exists yet (the write would fail after the run).
-    if (out.path.back() == '/') {
+    // "out/", "out/." and "out/.." name folders, whether or not they exist yet (the write would
+    // fail after the run).
+    const std::string last = std::filesystem::path(out.path).filename().string();
+    if (out.path.back() == '/' || last == "." || last == "..") {
       throw UserError(
           fmt::format("{}: error: {} names a folder; expected a file path", out.path, out.option));
     }
